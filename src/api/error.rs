@@ -1,0 +1,162 @@
+//! [`ApiError`]: every refusal the HTTP layer can give, mapped to Zammad's status, body and
+//! headers in one exhaustive match (`app/controllers/application_controller/handles_errors.rb`).
+//!
+//! Bodies take Zammad's shape: `{"error": …, "error_human": …}` with both keys holding the
+//! same text when the error went through `humanize_error`, or only `error` when the
+//! controller rendered it itself. 401 and 403 carry `X-Failure` with the same text.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::auth::AuthError;
+use crate::params::ParamsError;
+use crate::state::LinkError;
+use crate::store::StoreError;
+
+use super::{add_success_headers, JSON_UTF8};
+
+/// Why a request was answered with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Authentication or impersonation failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// A link call was refused.
+    #[error(transparent)]
+    Link(#[from] LinkError),
+    /// The parameters could not be read.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// No route for this method and path (Zammad's catch-all route).
+    #[error("No route matches [{method}] {path}")]
+    RouteNotFound {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+}
+
+/// How Zammad shapes the body of one error.
+enum Body {
+    /// `{"error": t, "error_human": t}`: went through `humanize_error`.
+    Humanized(String),
+    /// `{"error": t}`: rendered by the controller itself, or not humanised.
+    ErrorOnly(String),
+    /// Zammad's masked internal error.
+    Masked,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, Body) {
+        use Body::{ErrorOnly, Humanized, Masked};
+        match self {
+            ApiError::Auth(e) if e.is_forbidden() => {
+                (StatusCode::FORBIDDEN, Humanized(e.to_string()))
+            }
+            ApiError::Auth(e) => (StatusCode::UNAUTHORIZED, Humanized(e.to_string())),
+            ApiError::Link(e) => match e {
+                LinkError::NotAuthorized => (StatusCode::FORBIDDEN, Humanized(e.to_string())),
+                LinkError::NoSuchObject => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, ErrorOnly(e.to_string()))
+                }
+                LinkError::AlreadyExists | LinkError::AttributeRequired(_) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, Humanized(e.to_string()))
+                }
+                LinkError::Params(p) => Self::params_parts(p),
+                LinkError::Catalog(c) => {
+                    (StatusCode::UNPROCESSABLE_ENTITY, ErrorOnly(c.to_string()))
+                }
+                LinkError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
+            },
+            ApiError::Params(p) => Self::params_parts(p),
+            ApiError::RouteNotFound { .. } => (StatusCode::NOT_FOUND, Humanized(self.to_string())),
+            ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
+        }
+    }
+
+    fn params_parts(error: &ParamsError) -> (StatusCode, Body) {
+        match error {
+            ParamsError::Unparsable => {
+                (StatusCode::BAD_REQUEST, Body::ErrorOnly(error.to_string()))
+            }
+            // Zammad answers a RangeError with a masked 500; the mock keeps its promise of no
+            // 5xx for bad input and answers 422 with the message an admin would see.
+            ParamsError::OutOfRange(_) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Body::ErrorOnly(error.to_string()),
+            ),
+        }
+    }
+}
+
+/// A short id for a masked error, as Zammad's "Error ID …" (not secret, only distinct).
+fn error_id() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .subsec_nanos() as u64;
+    let mixed =
+        (nanos ^ (n.wrapping_mul(0x9E37_79B9_7F4A_7C15))).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    (0..8)
+        .map(|i| ALPHABET[((mixed >> (i * 6)) & 63) as usize] as char)
+        .collect()
+}
+
+fn log_chain(error: &dyn std::error::Error) {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    log::error!("{text}");
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, body) = self.parts();
+        let mut response = HttpResponse::build(status);
+        response.insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8)));
+        let text = match body {
+            Body::Humanized(text) => {
+                if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+                    if let Ok(value) = HeaderValue::from_str(&text) {
+                        response.insert_header(("X-Failure", value));
+                    }
+                }
+                serde_json::json!({"error": text, "error_human": text}).to_string()
+            }
+            Body::ErrorOnly(text) => {
+                // The controller's own 422 ran the whole action, so it has the success headers.
+                if matches!(self, ApiError::Link(LinkError::NoSuchObject)) {
+                    add_success_headers(&mut response);
+                }
+                serde_json::json!({ "error": text }).to_string()
+            }
+            Body::Masked => {
+                log_chain(self);
+                let id = error_id();
+                serde_json::json!({
+                    "error": format!("Error ID {id}: Please contact your administrator.")
+                })
+                .to_string()
+            }
+        };
+        response.body(text)
+    }
+}

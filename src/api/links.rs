@@ -1,0 +1,70 @@
+//! The three calls of Zammad's Links API: `GET /api/v1/links`, `POST /api/v1/links/add` and
+//! `DELETE /api/v1/links/remove` (`config/routes/link.rb`). Each reads the merged parameters,
+//! authenticates, lets `state` do the work and renders Zammad's answer.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::{caller, json_success, ApiError};
+use crate::params::Params;
+use crate::state::AppState;
+
+fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, ApiError> {
+    let content_type = req
+        .headers()
+        .get("Content-Type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    Ok(Params::from_parts(content_type, body, req.query_string())?)
+}
+
+/// `GET /api/v1/links`: 200 `{"links": […], "assets": {…}}`.
+pub async fn list_links(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&req, &state)?;
+    let params = params(&req, &body)?;
+    let list = state.list(&params, &caller).await?;
+    let assets = list.assets(&state.records);
+    let mut out = String::with_capacity(256 + 2048 * assets.len());
+    out.push_str("{\"links\":");
+    list.write_links_json(&mut out);
+    out.push_str(",\"assets\":");
+    assets.write_json(&mut out, caller.asset_level(), caller.user_id());
+    out.push('}');
+    Ok(json_success(StatusCode::OK, out))
+}
+
+/// `POST /api/v1/links/add`: 201 with the new row.
+pub async fn add_link(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&req, &state)?;
+    let params = params(&req, &body)?;
+    let row = state.add(&params, &caller).await?;
+    Ok(json_success(StatusCode::CREATED, row.to_json()))
+}
+
+/// `DELETE /api/v1/links/remove`: always 201 (`links_controller.rb#remove`), with the rows
+/// the reverse match removed as a JSON array, usually `[]`.
+pub async fn remove_link(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller(&req, &state)?;
+    let params = params(&req, &body)?;
+    let rows = state.remove(&params, &caller).await?;
+    let body = format!(
+        "[{}]",
+        rows.iter()
+            .map(|r| r.to_json())
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    Ok(json_success(StatusCode::CREATED, body))
+}

@@ -1,0 +1,322 @@
+//! The `assets` sideload: every record a response refers to, pulled in the way Zammad 5.0's
+//! `assets` methods walk them, each record once, model keys and ids in first-insertion order.
+//!
+//! Zammad 5.0 walks (`app/models/*/assets.rb` and `ApplicationModel::CanAssets`):
+//! - a ticket: its `created_by_id`, `updated_by_id`, `owner_id`, `customer_id` users;
+//! - a user: its roles, its groups (keys of `group_ids`), the first 3 `organization_ids`, its
+//!   organization, its `created_by_id` and `updated_by_id` users;
+//! - a role: the groups of its `group_ids`, then its `created_by_id` / `updated_by_id` users;
+//! - an organization: its first 10 members by id, then its creator and updater;
+//! - anything else: its `created_by_id` / `updated_by_id` users.
+//!
+//! A record is put in place before its relations are walked, so cycles end there. Records are
+//! appended as their stored JSON text; only a customer's view is reduced
+//! (`lib/user_info/assets.rb`). Deciding which linked objects go in is left to `state`.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use crate::auth::AssetLevel;
+use crate::model::ModelKind;
+use crate::records::{Record, RecordStore};
+
+/// Collects assets for one response.
+#[derive(Debug)]
+pub struct AssetsBuilder<'a> {
+    records: &'a RecordStore,
+    seen: HashSet<(ModelKind, i64)>,
+    models: Vec<(ModelKind, Vec<Arc<Record>>)>,
+    stack: Vec<Arc<Record>>,
+}
+
+impl<'a> AssetsBuilder<'a> {
+    /// An empty sideload over `records`.
+    pub fn new(records: &'a RecordStore) -> Self {
+        Self {
+            records,
+            seen: HashSet::new(),
+            models: Vec::new(),
+            stack: Vec::new(),
+        }
+    }
+
+    /// Adds `record` and everything it pulls in.
+    pub fn add(&mut self, record: Arc<Record>) {
+        // An explicit stack instead of recursion, so a long chain of `created_by` users
+        // cannot exhaust a worker's stack. Children are pushed in reverse so that they are
+        // visited in Zammad's order; checking `seen` when popping keeps the order of a
+        // recursive walk.
+        self.stack.push(record);
+        while let Some(record) = self.stack.pop() {
+            if !self.seen.insert((record.kind, record.id)) {
+                continue;
+            }
+            let children = self.relations(&record);
+            self.place(record);
+            for (kind, id) in children.into_iter().rev() {
+                if self.seen.contains(&(kind, id)) {
+                    continue;
+                }
+                if let Some(child) = self.records.get(kind, id) {
+                    self.stack.push(child);
+                }
+            }
+        }
+    }
+
+    fn place(&mut self, record: Arc<Record>) {
+        match self
+            .models
+            .iter_mut()
+            .find(|(kind, _)| *kind == record.kind)
+        {
+            Some((_, list)) => list.push(record),
+            None => self.models.push((record.kind, vec![record])),
+        }
+    }
+
+    fn relations(&self, record: &Record) -> Vec<(ModelKind, i64)> {
+        let f = &record.fields;
+        let users = |ids: &[Option<i64>]| -> Vec<(ModelKind, i64)> {
+            ids.iter()
+                .flatten()
+                .map(|id| (ModelKind::User, *id))
+                .collect()
+        };
+        match record.kind {
+            ModelKind::Ticket => {
+                users(&[f.created_by_id, f.updated_by_id, f.owner_id, f.customer_id])
+            }
+            ModelKind::User => {
+                let mut out: Vec<(ModelKind, i64)> =
+                    f.role_ids.iter().map(|id| (ModelKind::Role, *id)).collect();
+                out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
+                out.extend(
+                    f.organization_ids
+                        .iter()
+                        .take(3)
+                        .map(|id| (ModelKind::Organization, *id)),
+                );
+                out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
+                out.extend(users(&[f.created_by_id, f.updated_by_id]));
+                out
+            }
+            ModelKind::Role => {
+                let mut out: Vec<(ModelKind, i64)> = f
+                    .group_ids
+                    .iter()
+                    .map(|(id, _)| (ModelKind::Group, *id))
+                    .collect();
+                out.extend(users(&[f.created_by_id, f.updated_by_id]));
+                out
+            }
+            ModelKind::Organization => {
+                let mut members = f.member_ids.clone();
+                members.sort_unstable();
+                members.truncate(10);
+                let mut out: Vec<(ModelKind, i64)> = members
+                    .into_iter()
+                    .map(|id| (ModelKind::User, id))
+                    .collect();
+                out.extend(users(&[f.created_by_id, f.updated_by_id]));
+                out
+            }
+            ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
+                users(&[f.created_by_id, f.updated_by_id])
+            }
+        }
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.models.is_empty()
+    }
+
+    /// The number of records collected.
+    pub fn len(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// Writes the `assets` object as JSON to `out`, as `viewer` (user id) at `level` sees it.
+    pub fn write_json(&self, out: &mut String, level: AssetLevel, viewer: i64) {
+        out.push('{');
+        for (m, (kind, list)) in self.models.iter().enumerate() {
+            if m > 0 {
+                out.push(',');
+            }
+            out.push('"');
+            out.push_str(kind.assets_key());
+            out.push_str("\":{");
+            for (i, record) in list.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                out.push('"');
+                out.push_str(itoa_i64(record.id).as_str());
+                out.push_str("\":");
+                match level {
+                    AssetLevel::Agent | AssetLevel::Admin => out.push_str(&record.json),
+                    AssetLevel::Customer => out.push_str(&reduce_for_customer(record, viewer)),
+                }
+            }
+            out.push('}');
+        }
+        out.push('}');
+    }
+}
+
+fn itoa_i64(value: i64) -> String {
+    value.to_string()
+}
+
+/// What a customer sees of a record (`User#filter_attributes` and friends in Zammad 5.0).
+fn reduce_for_customer(record: &Record, viewer: i64) -> String {
+    const OTHER_USER: &[&str] = &[
+        "id",
+        "firstname",
+        "lastname",
+        "image",
+        "image_source",
+        "active",
+    ];
+    const OWN_USER_HIDDEN: &[&str] = &[
+        "web",
+        "phone",
+        "mobile",
+        "fax",
+        "department",
+        "street",
+        "zip",
+        "city",
+        "country",
+        "address",
+        "note",
+    ];
+    const ORGANIZATION: &[&str] = &["id", "name", "active"];
+    const GROUP: &[&str] = &["id", "name", "active"];
+    const ROLE: &[&str] = &["id", "name", "group_ids", "permission_ids", "active"];
+    let (keys, listed_are_kept): (&[&str], bool) = match record.kind {
+        ModelKind::User if record.id == viewer => (OWN_USER_HIDDEN, false),
+        ModelKind::User => (OTHER_USER, true),
+        ModelKind::Organization => (ORGANIZATION, true),
+        ModelKind::Group => (GROUP, true),
+        ModelKind::Role => (ROLE, true),
+        ModelKind::Ticket | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
+            return record.json.to_string()
+        }
+    };
+    let keep = |key: &str| keys.contains(&key) == listed_are_kept;
+    let attrs: Map<String, Value> =
+        serde_json::from_str(&record.json).expect("stored record JSON is always an object");
+    let mut reduced: Map<String, Value> = attrs.into_iter().filter(|(k, _)| keep(k)).collect();
+    if record.kind == ModelKind::Role {
+        reduced.insert("name".into(), Value::String(format!("Role_{}", record.id)));
+    }
+    Value::Object(reduced).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn store(records: Vec<(ModelKind, Value)>) -> RecordStore {
+        let store = RecordStore::default();
+        for (kind, value) in records {
+            let Value::Object(attrs) = value else {
+                unreachable!()
+            };
+            let id = attrs["id"].as_i64().unwrap();
+            store.upsert(Record::from_attributes(kind, id, attrs).unwrap().0);
+        }
+        store
+    }
+
+    fn render(builder: &AssetsBuilder<'_>) -> String {
+        let mut out = String::new();
+        builder.write_json(&mut out, AssetLevel::Agent, 0);
+        out
+    }
+
+    #[test]
+    fn a_ticket_pulls_in_its_users_then_their_roles_and_groups_once_each() {
+        let records = store(vec![
+            (
+                ModelKind::Ticket,
+                json!({"id": 10, "created_by_id": 3, "updated_by_id": 3, "owner_id": 1, "customer_id": 3}),
+            ),
+            (
+                ModelKind::Ticket,
+                json!({"id": 11, "created_by_id": 3, "owner_id": 1}),
+            ),
+            (
+                ModelKind::User,
+                json!({"id": 3, "role_ids": [1], "group_ids": {"1": ["full"]}, "created_by_id": 1}),
+            ),
+            (ModelKind::User, json!({"id": 1, "created_by_id": 1})),
+            (ModelKind::Role, json!({"id": 1, "created_by_id": 1})),
+            (ModelKind::Group, json!({"id": 1, "created_by_id": 1})),
+        ]);
+        let mut builder = AssetsBuilder::new(&records);
+        builder.add(records.get(ModelKind::Ticket, 10).unwrap());
+        builder.add(records.get(ModelKind::Ticket, 11).unwrap());
+        let rendered = render(&builder);
+        let keys: Vec<String> = serde_json::from_str::<Map<String, Value>>(&rendered)
+            .unwrap()
+            .iter()
+            .map(|(model, ids)| {
+                let ids: Vec<&String> = ids.as_object().unwrap().keys().collect();
+                format!("{model}{ids:?}")
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                "Ticket[\"10\", \"11\"]",
+                "User[\"3\", \"1\"]",
+                "Role[\"1\"]",
+                "Group[\"1\"]"
+            ]
+        );
+    }
+
+    #[test]
+    fn missing_related_records_are_skipped() {
+        let records = store(vec![(ModelKind::Ticket, json!({"id": 10, "owner_id": 99}))]);
+        let mut builder = AssetsBuilder::new(&records);
+        builder.add(records.get(ModelKind::Ticket, 10).unwrap());
+        assert_eq!(
+            render(&builder),
+            r#"{"Ticket":{"10":{"id":10,"owner_id":99}}}"#
+        );
+    }
+
+    #[test]
+    fn a_customer_sees_other_users_and_roles_reduced() {
+        let records = store(vec![
+            (
+                ModelKind::User,
+                json!({"id": 2, "firstname": "N", "phone": "1", "role_ids": [3]}),
+            ),
+            (
+                ModelKind::User,
+                json!({"id": 5, "login": "x", "firstname": "A", "lastname": "B", "active": true}),
+            ),
+            (
+                ModelKind::Role,
+                json!({"id": 3, "name": "Customer", "note": "n", "permission_ids": [54]}),
+            ),
+        ]);
+        let mut builder = AssetsBuilder::new(&records);
+        builder.add(records.get(ModelKind::User, 2).unwrap());
+        builder.add(records.get(ModelKind::User, 5).unwrap());
+        let mut out = String::new();
+        builder.write_json(&mut out, AssetLevel::Customer, 2);
+        assert_eq!(
+            out,
+            r#"{"User":{"2":{"id":2,"firstname":"N","role_ids":[3]},"5":{"id":5,"firstname":"A","lastname":"B","active":true}},"Role":{"3":{"id":3,"name":"Role_3","permission_ids":[54]}}}"#
+        );
+    }
+}

@@ -1,0 +1,428 @@
+//! Who is calling, and what they may do: Zammad's authentication (HTTP Basic and API tokens,
+//! `app/controllers/application_controller/authenticates.rb`), impersonation with `From` /
+//! `X-On-Behalf-Of`, permissions from roles, and the ticket visibility rule of
+//! `TicketPolicy#show?` that filters the links list.
+//!
+//! The result is a [`Caller`], an explicit input of every link call. Turning failures into
+//! HTTP answers is left to `api::error`.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use base64::Engine as _;
+
+use crate::model::{ApiToken, ModelKind};
+use crate::records::{Record, RecordStore};
+
+/// Zammad's text for an inactive user (`raise_unified_login_error`).
+pub const LOGIN_FAILED: &str =
+    "Login failed. Have you double-checked your credentials and completed the email verification step?";
+
+/// Why a request could not be authenticated or impersonate.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AuthError {
+    /// No credentials at all: 403, not 401 (`authentication_check`).
+    #[error("Authentication required")]
+    Required,
+    /// Wrong login or password.
+    #[error("Invalid BasicAuth credentials")]
+    InvalidBasic,
+    /// An unknown `Token` token.
+    #[error("Can't find User for Token")]
+    UnknownToken,
+    /// An unknown `Bearer` token: after the token check fails, Zammad 5.0's OAuth2 check
+    /// answers with its own text.
+    #[error("Invalid token!")]
+    InvalidBearer,
+    /// The user is inactive.
+    #[error("{LOGIN_FAILED}")]
+    Inactive,
+    /// `From` / `X-On-Behalf-Of` without `admin.user`.
+    #[error("Current user has no permission to use '{0}'!")]
+    ImpersonationForbidden(&'static str),
+    /// `From` / `X-On-Behalf-Of` naming nobody.
+    #[error("No such user '{0}'")]
+    NoSuchUser(String),
+}
+
+impl AuthError {
+    /// Whether Zammad answers this with 403 (`Exceptions::Forbidden`) rather than 401.
+    pub fn is_forbidden(&self) -> bool {
+        match self {
+            AuthError::Required
+            | AuthError::ImpersonationForbidden(_)
+            | AuthError::NoSuchUser(_) => true,
+            AuthError::InvalidBasic
+            | AuthError::UnknownToken
+            | AuthError::InvalidBearer
+            | AuthError::Inactive => false,
+        }
+    }
+}
+
+/// How the caller authenticated; Zammad adds CORS headers after Basic and Token only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMethod {
+    /// HTTP Basic.
+    Basic,
+    /// `Token token=…`, `Token …` or `Bearer …`.
+    Token,
+}
+
+/// How much of the assets a caller sees (`lib/user_info/assets.rb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AssetLevel {
+    /// Only reduced attributes of other users, roles, groups and organizations.
+    Customer,
+    /// Everything.
+    Agent,
+    /// Everything.
+    Admin,
+}
+
+/// An authenticated caller with the permissions and group access Zammad would compute.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user the request acts as (after impersonation).
+    pub user: Arc<Record>,
+    /// How the request authenticated.
+    pub method: AuthMethod,
+    permissions: Vec<String>,
+    /// A token's own permission list: it restricts, never extends, the user's permissions.
+    token_permissions: Option<Vec<String>>,
+    group_access: HashMap<i64, Vec<String>>,
+}
+
+impl Caller {
+    /// The caller acting as `user`, with permissions from its active roles (restricted to
+    /// `token_permissions` when the token carries its own list).
+    pub fn for_user(
+        records: &RecordStore,
+        user: Arc<Record>,
+        method: AuthMethod,
+        token_permissions: Option<&[String]>,
+    ) -> Self {
+        let mut permissions = Vec::new();
+        let mut group_access: HashMap<i64, Vec<String>> = HashMap::new();
+        for (group, access) in &user.fields.group_ids {
+            group_access
+                .entry(*group)
+                .or_default()
+                .extend(access.iter().cloned());
+        }
+        for role_id in &user.fields.role_ids {
+            let Some(role) = records.get(ModelKind::Role, *role_id) else {
+                continue;
+            };
+            if !role.is_active() {
+                continue;
+            }
+            for permission_id in &role.fields.permission_ids {
+                if let Some(name) = records
+                    .get(ModelKind::Permission, *permission_id)
+                    .and_then(|p| p.fields.name.clone())
+                {
+                    permissions.push(name);
+                }
+            }
+            for (group, access) in &role.fields.group_ids {
+                group_access
+                    .entry(*group)
+                    .or_default()
+                    .extend(access.iter().cloned());
+            }
+        }
+        Self {
+            user,
+            method,
+            permissions,
+            token_permissions: token_permissions.map(<[String]>::to_vec),
+            group_access,
+        }
+    }
+
+    /// The caller's user id.
+    pub fn user_id(&self) -> i64 {
+        self.user.id
+    }
+
+    /// Whether the caller holds `wanted`; a parent permission implies its children
+    /// (`admin` covers `admin.user`), never the other way round.
+    pub fn has_permission(&self, wanted: &str) -> bool {
+        self.permissions.iter().any(|held| implies(held, wanted)) && self.token_allows(wanted)
+    }
+
+    fn token_allows(&self, wanted: &str) -> bool {
+        self.token_permissions
+            .as_ref()
+            .is_none_or(|allowed| allowed.iter().any(|a| implies(a, wanted)))
+    }
+
+    /// Whether the caller may use the link endpoints at all: the user's document requires
+    /// `ticket.agent` or `admin`.
+    pub fn may_use_links(&self) -> bool {
+        self.has_permission("ticket.agent") || self.has_permission("admin")
+    }
+
+    /// How much of the assets the caller sees.
+    pub fn asset_level(&self) -> AssetLevel {
+        if self
+            .permissions
+            .iter()
+            .any(|p| (p == "admin" || p.starts_with("admin.")) && self.token_allows(p))
+        {
+            AssetLevel::Admin
+        } else if self.has_permission("ticket.agent") {
+            AssetLevel::Agent
+        } else {
+            AssetLevel::Customer
+        }
+    }
+
+    /// Whether the caller has `access` (`read`, `change`, …) to group `group_id`; `full`
+    /// grants every access.
+    pub fn has_group_access(&self, group_id: i64, access: &str) -> bool {
+        self.group_access
+            .get(&group_id)
+            .is_some_and(|names| names.iter().any(|n| n == "full" || n == access))
+    }
+
+    /// `TicketPolicy#show?` of Zammad 5.0: an agent who owns the ticket or has `read` on its
+    /// group, or a customer who is its customer or shares its organization.
+    pub fn may_show_ticket(&self, records: &RecordStore, ticket: &Record) -> bool {
+        let fields = &ticket.fields;
+        if self.has_permission("ticket.agent") {
+            if fields.owner_id == Some(self.user.id) {
+                return true;
+            }
+            if fields
+                .group_id
+                .is_some_and(|group| self.has_group_access(group, "read"))
+            {
+                return true;
+            }
+        }
+        if self.has_permission("ticket.customer") {
+            if fields.customer_id == Some(self.user.id) {
+                return true;
+            }
+            if let (Some(org), Some(own)) =
+                (fields.organization_id, self.user.fields.organization_id)
+            {
+                if org == own {
+                    return records
+                        .get(ModelKind::Organization, org)
+                        .is_some_and(|o| o.fields.shared.unwrap_or(false));
+                }
+            }
+        }
+        false
+    }
+}
+
+/// Whether holding permission `held` grants `wanted`.
+fn implies(held: &str, wanted: &str) -> bool {
+    wanted == held
+        || (wanted.len() > held.len()
+            && wanted.starts_with(held)
+            && wanted.as_bytes()[held.len()] == b'.')
+}
+
+/// The credentials a request carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Credentials {
+    /// None.
+    None,
+    /// HTTP Basic login and password.
+    Basic {
+        /// Login or email.
+        login: String,
+        /// Password.
+        password: String,
+    },
+    /// An API token, with whether it came as `Bearer`.
+    Token {
+        /// The token.
+        token: String,
+        /// `Bearer …` rather than `Token …`.
+        bearer: bool,
+    },
+}
+
+impl Credentials {
+    /// Reads an `Authorization` header value the way Rails does: `Basic <base64>`, or
+    /// `Token token="…"`, `Token …` and `Bearer …` (`ActionController::HttpAuthentication`).
+    /// Anything else counts as no credentials.
+    pub fn parse(header: Option<&str>) -> Self {
+        let Some(header) = header.map(str::trim) else {
+            return Credentials::None;
+        };
+        let (scheme, rest) = header
+            .split_once(char::is_whitespace)
+            .unwrap_or((header, ""));
+        let rest = rest.trim();
+        if scheme.eq_ignore_ascii_case("basic") {
+            let Ok(decoded) = base64::engine::general_purpose::STANDARD.decode(rest) else {
+                return Credentials::None;
+            };
+            let text = String::from_utf8_lossy(&decoded);
+            let (login, password) = text.split_once(':').unwrap_or((&text, ""));
+            return Credentials::Basic {
+                login: login.to_owned(),
+                password: password.to_owned(),
+            };
+        }
+        let bearer = scheme == "Bearer";
+        if scheme != "Token" && !bearer {
+            return Credentials::None;
+        }
+        // `token="abc", other="x"` or a bare `abc`.
+        let first = rest.split([',', ';']).next().unwrap_or("").trim();
+        let value = first
+            .strip_prefix("token=")
+            .unwrap_or(first)
+            .trim_matches('"')
+            .to_owned();
+        if value.is_empty() {
+            return Credentials::None;
+        }
+        Credentials::Token {
+            token: value,
+            bearer,
+        }
+    }
+}
+
+/// Authenticates `credentials`, then applies impersonation (`impersonate`, from the `From` or
+/// `X-On-Behalf-Of` header, with the header's name).
+///
+/// # Errors
+/// An [`AuthError`] with Zammad's text.
+pub fn authenticate(
+    records: &RecordStore,
+    tokens: &dyn Fn(&str) -> Option<ApiToken>,
+    credentials: &Credentials,
+    impersonate: Option<(&'static str, &str)>,
+) -> Result<Caller, AuthError> {
+    let caller = match credentials {
+        Credentials::None => return Err(AuthError::Required),
+        Credentials::Basic { login, password } => {
+            let user = records
+                .user_by_login(login)
+                .filter(|user| {
+                    records.password(user.id).is_some_and(|stored| {
+                        constant_time_eq(stored.as_bytes(), password.as_bytes())
+                    })
+                })
+                .ok_or(AuthError::InvalidBasic)?;
+            if !user.is_active() {
+                return Err(AuthError::Inactive);
+            }
+            Caller::for_user(records, user, AuthMethod::Basic, None)
+        }
+        Credentials::Token { token, bearer } => {
+            let found = tokens(token).and_then(|t| {
+                let user = records.get(ModelKind::User, t.user_id)?;
+                Some((t, user))
+            });
+            let Some((token, user)) = found else {
+                return Err(if *bearer {
+                    AuthError::InvalidBearer
+                } else {
+                    AuthError::UnknownToken
+                });
+            };
+            if !user.is_active() {
+                return Err(AuthError::Inactive);
+            }
+            Caller::for_user(
+                records,
+                user,
+                AuthMethod::Token,
+                token.permissions.as_deref(),
+            )
+        }
+    };
+    match impersonate {
+        None => Ok(caller),
+        Some((header, value)) => impersonate_as(records, caller, header, value),
+    }
+}
+
+fn impersonate_as(
+    records: &RecordStore,
+    caller: Caller,
+    header: &'static str,
+    value: &str,
+) -> Result<Caller, AuthError> {
+    if !caller.has_permission("admin.user") {
+        return Err(AuthError::ImpersonationForbidden(header));
+    }
+    let value = value.trim();
+    let user = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        value
+            .parse()
+            .ok()
+            .and_then(|id| records.get(ModelKind::User, id))
+    } else {
+        records.user_by_login(value)
+    }
+    .ok_or_else(|| AuthError::NoSuchUser(value.to_owned()))?;
+    Ok(Caller::for_user(records, user, caller.method, None))
+}
+
+/// Compares two secrets in time that depends only on their lengths.
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parent_permissions_imply_children_only() {
+        assert!(implies("admin", "admin.user"));
+        assert!(implies("ticket", "ticket.agent"));
+        assert!(!implies("admin.user", "admin"));
+        assert!(!implies("admin", "administrator"));
+    }
+
+    #[test]
+    fn authorization_headers_parse_like_rails() {
+        assert_eq!(
+            Credentials::parse(Some("Basic dGVzdEB0ZXN0LmRlOnRlc3Q=")),
+            Credentials::Basic {
+                login: "test@test.de".into(),
+                password: "test".into()
+            }
+        );
+        let token = |t: &str, bearer| Credentials::Token {
+            token: t.into(),
+            bearer,
+        };
+        assert_eq!(
+            Credentials::parse(Some("Token token=abc")),
+            token("abc", false)
+        );
+        assert_eq!(
+            Credentials::parse(Some("Token token=\"abc\"")),
+            token("abc", false)
+        );
+        assert_eq!(Credentials::parse(Some("Token abc")), token("abc", false));
+        assert_eq!(Credentials::parse(Some("Bearer abc")), token("abc", true));
+        assert_eq!(Credentials::parse(Some("Digest abc")), Credentials::None);
+        assert_eq!(Credentials::parse(Some("Basic !!!")), Credentials::None);
+        assert_eq!(Credentials::parse(None), Credentials::None);
+    }
+
+    #[test]
+    fn secrets_compare_exactly() {
+        assert!(constant_time_eq(b"test", b"test"));
+        assert!(!constant_time_eq(b"test", b"tesT"));
+        assert!(!constant_time_eq(b"test", b"test1"));
+    }
+}

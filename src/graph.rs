@@ -1,0 +1,242 @@
+//! The link graph: for every link end, the links it takes part in, held in both directions so
+//! that listing an object's links costs time in proportion to its own links, never a scan.
+//!
+//! This is the only code that touches the adjacency map's guards. Each edge is stored from
+//! its owner's point of view ([`Side`]) and kept in Zammad's list order: rows where the owner
+//! is the source first, then rows where it is the target, each by link id
+//! (`Link.list` in `app/models/link.rb` queries the two sides one after the other). Link
+//! timestamps are not kept here; `store` has the full rows.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dashmap::DashMap;
+
+use crate::model::{LinkObjectId, LinkRow, LinkTypeId, ObjectRef};
+
+/// Which end of the stored row the edge's owner is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Side {
+    /// The owner is the row's source; Zammad shows the *inverse* type for it.
+    Source,
+    /// The owner is the row's target; Zammad shows the raw type.
+    Target,
+}
+
+/// One link as seen from one of its ends. Fields are flat (not an [`ObjectRef`]) so the edge
+/// packs into 24 bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    /// `links.id`.
+    pub link_id: u64,
+    /// The other end's record id.
+    pub other_value: i64,
+    /// The other end's link object.
+    pub other_object: LinkObjectId,
+    /// The row's raw link type (the name shown depends on [`Edge::side`]).
+    pub link_type: LinkTypeId,
+    /// Which end of the row the owner is.
+    pub side: Side,
+}
+
+impl Edge {
+    /// The other end of the link.
+    pub fn other(&self) -> ObjectRef {
+        ObjectRef::new(self.other_object, self.other_value)
+    }
+
+    fn order_key(&self) -> (Side, u64) {
+        (self.side, self.link_id)
+    }
+}
+
+/// The adjacency map of all links.
+#[derive(Debug, Default)]
+pub struct LinkGraph {
+    nodes: DashMap<ObjectRef, Vec<Edge>>,
+    links: AtomicUsize,
+}
+
+impl LinkGraph {
+    /// An empty graph.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The number of links.
+    pub fn len(&self) -> usize {
+        self.links.load(Ordering::Relaxed)
+    }
+
+    /// Whether there are no links.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The links of `owner`, in Zammad's list order, copied out.
+    ///
+    /// Locking: a shard read lock for the copy; no other guard is held meanwhile.
+    pub fn edges(&self, owner: ObjectRef) -> Vec<Edge> {
+        self.nodes
+            .get(&owner)
+            .map(|edges| edges.clone())
+            .unwrap_or_default()
+    }
+
+    /// The ids of links stored exactly as (`link_type`, `source` → `target`).
+    ///
+    /// Locking: a shard read lock on `source`'s node only.
+    pub fn find(&self, link_type: LinkTypeId, source: ObjectRef, target: ObjectRef) -> Vec<u64> {
+        self.nodes
+            .get(&source)
+            .map(|edges| {
+                edges
+                    .iter()
+                    .filter(|e| {
+                        e.side == Side::Source && e.link_type == link_type && e.other() == target
+                    })
+                    .map(|e| e.link_id)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Adds `row` at both of its ends.
+    ///
+    /// Locking: a shard write lock on the source node, released, then one on the target node.
+    /// Holding both at once could deadlock when both ends live in the same shard. Callers
+    /// serialise writes with the state's writer lock, so readers may briefly see one end only.
+    pub fn insert(&self, row: &LinkRow) {
+        let at_source = Edge {
+            link_id: row.id,
+            other_value: row.target.value,
+            other_object: row.target.object,
+            link_type: row.link_type,
+            side: Side::Source,
+        };
+        let at_target = Edge {
+            link_id: row.id,
+            other_value: row.source.value,
+            other_object: row.source.object,
+            link_type: row.link_type,
+            side: Side::Target,
+        };
+        Self::insert_ordered(&mut self.nodes.entry(row.source).or_default(), at_source);
+        Self::insert_ordered(&mut self.nodes.entry(row.target).or_default(), at_target);
+        self.links.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn insert_ordered(edges: &mut Vec<Edge>, edge: Edge) {
+        // New links carry the highest id, so this is almost always a push at the end of
+        // the edge's side.
+        let at = edges.partition_point(|e| e.order_key() < edge.order_key());
+        edges.insert(at, edge);
+    }
+
+    /// Removes link `row` from both of its ends; an absent link is a no-op.
+    ///
+    /// Locking: as [`LinkGraph::insert`], one node at a time.
+    pub fn remove(&self, row: &LinkRow) {
+        let mut removed = false;
+        for (owner, side) in [(row.source, Side::Source), (row.target, Side::Target)] {
+            if let Some(mut edges) = self.nodes.get_mut(&owner) {
+                let before = edges.len();
+                edges.retain(|e| !(e.link_id == row.id && e.side == side));
+                removed |= edges.len() != before;
+            }
+            self.nodes.remove_if(&owner, |_, edges| edges.is_empty());
+        }
+        if removed {
+            self.links.fetch_sub(1, Ordering::Relaxed);
+        }
+    }
+
+    /// Removes every link.
+    pub fn clear(&self) {
+        self.nodes.clear();
+        self.links.store(0, Ordering::Relaxed);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Millis;
+
+    fn row(id: u64, link_type: u16, source: i64, target: i64) -> LinkRow {
+        LinkRow {
+            id,
+            link_type: LinkTypeId(link_type),
+            source: ObjectRef::ticket(source),
+            target: ObjectRef::ticket(target),
+            created_at: Millis(0),
+            updated_at: Millis(0),
+        }
+    }
+
+    #[test]
+    fn a_link_is_seen_from_both_ends() {
+        let graph = LinkGraph::new();
+        graph.insert(&row(3, 1, 10, 20));
+        let from_source = graph.edges(ObjectRef::ticket(10));
+        let from_target = graph.edges(ObjectRef::ticket(20));
+        assert_eq!(from_source.len(), 1);
+        assert_eq!(from_source[0].side, Side::Source);
+        assert_eq!(from_source[0].other(), ObjectRef::ticket(20));
+        assert_eq!(from_target[0].side, Side::Target);
+        assert_eq!(from_target[0].other(), ObjectRef::ticket(10));
+    }
+
+    #[test]
+    fn source_rows_come_first_then_target_rows_each_by_id() {
+        let graph = LinkGraph::new();
+        graph.insert(&row(1, 1, 30, 10)); // 10 is target
+        graph.insert(&row(2, 1, 10, 40)); // 10 is source
+        graph.insert(&row(3, 1, 50, 10)); // 10 is target
+        graph.insert(&row(4, 1, 10, 60)); // 10 is source
+        let ids: Vec<u64> = graph
+            .edges(ObjectRef::ticket(10))
+            .iter()
+            .map(|e| e.link_id)
+            .collect();
+        assert_eq!(ids, vec![2, 4, 1, 3]);
+    }
+
+    #[test]
+    fn removal_clears_both_ends_and_empty_nodes() {
+        let graph = LinkGraph::new();
+        let link = row(3, 1, 10, 20);
+        graph.insert(&link);
+        graph.remove(&link);
+        assert!(graph.edges(ObjectRef::ticket(10)).is_empty());
+        assert!(graph.edges(ObjectRef::ticket(20)).is_empty());
+        assert!(graph.is_empty());
+        assert!(graph.nodes.is_empty());
+    }
+
+    #[test]
+    fn a_self_link_appears_twice_for_its_ticket() {
+        let graph = LinkGraph::new();
+        let link = row(7, 1, 10, 10);
+        graph.insert(&link);
+        assert_eq!(graph.edges(ObjectRef::ticket(10)).len(), 2);
+        graph.remove(&link);
+        assert!(graph.edges(ObjectRef::ticket(10)).is_empty());
+        assert_eq!(graph.len(), 0);
+    }
+
+    #[test]
+    fn find_matches_type_and_direction_exactly() {
+        let graph = LinkGraph::new();
+        graph.insert(&row(3, 1, 10, 20));
+        assert_eq!(
+            graph.find(LinkTypeId(1), ObjectRef::ticket(10), ObjectRef::ticket(20)),
+            vec![3]
+        );
+        assert!(graph
+            .find(LinkTypeId(1), ObjectRef::ticket(20), ObjectRef::ticket(10))
+            .is_empty());
+        assert!(graph
+            .find(LinkTypeId(2), ObjectRef::ticket(10), ObjectRef::ticket(20))
+            .is_empty());
+    }
+}

@@ -1,0 +1,259 @@
+//! The domain vocabulary shared by every other module: what a link end is ([`ObjectRef`]),
+//! what a stored link row is ([`LinkRow`]), which kinds of records the mock serves
+//! ([`ModelKind`]) and how Zammad renders timestamps.
+//!
+//! Nothing here touches storage or HTTP; the types only say what a value *is*.
+
+use std::fmt;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// The id of a row in Zammad's `link_types` table (`normal` is 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkTypeId(pub u16);
+
+/// The id of a row in Zammad's `link_objects` table (`Ticket` is 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LinkObjectId(pub u16);
+
+/// `Ticket` is seeded as link object 1 (`db/seeds/links.rb`).
+pub const TICKET_OBJECT: LinkObjectId = LinkObjectId(1);
+
+/// One end of a link: a link object (by its id) and the record id it points at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ObjectRef {
+    /// Which link object (`Ticket`, `KnowledgeBase::Answer::Translation`, …).
+    pub object: LinkObjectId,
+    /// The record id (`link_object_value`). Zammad's columns are integers.
+    pub value: i64,
+}
+
+impl ObjectRef {
+    /// A link end at `value` of link object `object`.
+    pub fn new(object: LinkObjectId, value: i64) -> Self {
+        Self { object, value }
+    }
+
+    /// A ticket, by its id.
+    pub fn ticket(id: i64) -> Self {
+        Self::new(TICKET_OBJECT, id)
+    }
+}
+
+/// A ticket's database id (`link_object_target_value`, `Ticket.id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TicketId(pub i64);
+
+/// A ticket's number as agents see it (`"34147471"`), always a string in Zammad.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TicketNumber(pub String);
+
+/// A row of Zammad's `links` table, exactly the columns it has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LinkRow {
+    /// `links.id`.
+    pub id: u64,
+    /// `links.link_type_id`.
+    pub link_type: LinkTypeId,
+    /// `link_object_source_id` and `link_object_source_value`.
+    pub source: ObjectRef,
+    /// `link_object_target_id` and `link_object_target_value`.
+    pub target: ObjectRef,
+    /// `created_at`, milliseconds since the Unix epoch.
+    pub created_at: Millis,
+    /// `updated_at`, milliseconds since the Unix epoch.
+    pub updated_at: Millis,
+}
+
+impl LinkRow {
+    /// The row as Zammad renders a `Link` record (`render json: link`): every column, in
+    /// table order, ids as integers and timestamps with milliseconds.
+    pub fn to_json(&self) -> String {
+        format!(
+            concat!(
+                "{{\"id\":{},\"link_type_id\":{},\"link_object_source_id\":{},",
+                "\"link_object_source_value\":{},\"link_object_target_id\":{},",
+                "\"link_object_target_value\":{},\"created_at\":\"{}\",\"updated_at\":\"{}\"}}"
+            ),
+            self.id,
+            self.link_type.0,
+            self.source.object.0,
+            self.source.value,
+            self.target.object.0,
+            self.target.value,
+            self.created_at,
+            self.updated_at,
+        )
+    }
+}
+
+/// A point in time with Zammad's precision (milliseconds), shown as `2021-11-03T10:40:14.528Z`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Millis(pub i64);
+
+impl Millis {
+    /// The current time.
+    pub fn now() -> Self {
+        let since = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        Self(since.as_millis() as i64)
+    }
+
+    /// Parses an RFC 3339 timestamp such as Zammad writes (`2021-11-03T10:40:14.528Z`).
+    pub fn parse(text: &str) -> Option<Self> {
+        let time = humantime::parse_rfc3339(text)
+            .or_else(|_| humantime::parse_rfc3339_weak(text))
+            .ok()?;
+        let since = time.duration_since(UNIX_EPOCH).ok()?;
+        i64::try_from(since.as_millis()).ok().map(Self)
+    }
+}
+
+impl fmt::Display for Millis {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let time = UNIX_EPOCH + Duration::from_millis(self.0.max(0) as u64);
+        write!(f, "{}", humantime::format_rfc3339_millis(time))
+    }
+}
+
+/// The kinds of records the mock keeps, each with its fixture section and its assets key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ModelKind {
+    /// `Ticket`.
+    Ticket,
+    /// `User`.
+    User,
+    /// `Role`.
+    Role,
+    /// `Group`.
+    Group,
+    /// `Organization`.
+    Organization,
+    /// `Permission` (only used to evaluate role `permission_ids`).
+    Permission,
+    /// `KnowledgeBase::Answer::Translation`, the only other object Zammad links.
+    KbAnswerTranslation,
+}
+
+impl ModelKind {
+    /// Every kind, in the order a fixture export writes them.
+    pub const ALL: [ModelKind; 7] = [
+        ModelKind::Ticket,
+        ModelKind::User,
+        ModelKind::Role,
+        ModelKind::Group,
+        ModelKind::Organization,
+        ModelKind::Permission,
+        ModelKind::KbAnswerTranslation,
+    ];
+
+    /// The Zammad class name, which is also the fixture section name.
+    pub fn class_name(self) -> &'static str {
+        match self {
+            ModelKind::Ticket => "Ticket",
+            ModelKind::User => "User",
+            ModelKind::Role => "Role",
+            ModelKind::Group => "Group",
+            ModelKind::Organization => "Organization",
+            ModelKind::Permission => "Permission",
+            ModelKind::KbAnswerTranslation => "KnowledgeBase::Answer::Translation",
+        }
+    }
+
+    /// The key in `assets`: the class name without `::` (`ApplicationModel#to_app_model`).
+    pub fn assets_key(self) -> &'static str {
+        match self {
+            ModelKind::KbAnswerTranslation => "KnowledgeBaseAnswerTranslation",
+            other => other.class_name(),
+        }
+    }
+
+    /// The kind whose class name (or assets key) is `name`.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.class_name() == name || kind.assets_key() == name)
+    }
+
+    /// The kind whose Zammad class name is exactly `name` (what `safe_constantize` finds).
+    pub fn from_class_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.class_name() == name)
+    }
+
+    /// A stable one-byte tag for storage keys.
+    pub fn tag(self) -> u8 {
+        match self {
+            ModelKind::Ticket => 1,
+            ModelKind::User => 2,
+            ModelKind::Role => 3,
+            ModelKind::Group => 4,
+            ModelKind::Organization => 5,
+            ModelKind::Permission => 6,
+            ModelKind::KbAnswerTranslation => 7,
+        }
+    }
+
+    /// The kind stored under `tag`.
+    pub fn from_tag(tag: u8) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.tag() == tag)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_round_trip_with_milliseconds() {
+        let parsed = Millis::parse("2021-11-03T10:40:14.528Z").unwrap();
+        assert_eq!(parsed.to_string(), "2021-11-03T10:40:14.528Z");
+    }
+
+    #[test]
+    fn timestamps_without_fraction_gain_zero_milliseconds() {
+        let parsed = Millis::parse("2021-11-03T10:40:14Z").unwrap();
+        assert_eq!(parsed.to_string(), "2021-11-03T10:40:14.000Z");
+    }
+
+    #[test]
+    fn link_row_renders_columns_in_table_order() {
+        let row = LinkRow {
+            id: 5,
+            link_type: LinkTypeId(1),
+            source: ObjectRef::ticket(147471),
+            target: ObjectRef::ticket(147469),
+            created_at: Millis::parse("2021-11-03T10:40:14.528Z").unwrap(),
+            updated_at: Millis::parse("2021-11-03T10:40:14.528Z").unwrap(),
+        };
+        assert_eq!(
+            row.to_json(),
+            "{\"id\":5,\"link_type_id\":1,\"link_object_source_id\":1,\"link_object_source_value\":147471,\
+             \"link_object_target_id\":1,\"link_object_target_value\":147469,\
+             \"created_at\":\"2021-11-03T10:40:14.528Z\",\"updated_at\":\"2021-11-03T10:40:14.528Z\"}"
+        );
+    }
+
+    #[test]
+    fn kb_translation_assets_key_drops_the_colons() {
+        assert_eq!(
+            ModelKind::KbAnswerTranslation.assets_key(),
+            "KnowledgeBaseAnswerTranslation"
+        );
+        assert_eq!(
+            ModelKind::from_name("KnowledgeBase::Answer::Translation"),
+            Some(ModelKind::KbAnswerTranslation)
+        );
+    }
+}
+
+/// An API token of the fixture's `Token` list (`Authorization: Token token=…`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ApiToken {
+    /// The secret the client sends.
+    pub token: String,
+    /// The user it acts as.
+    pub user_id: i64,
+    /// When given, the token's own permission list, which restricts its user's permissions.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub permissions: Option<Vec<String>>,
+}

@@ -1,0 +1,195 @@
+//! Request parameters as Rails builds them: the parsed body (JSON or form) merged with the
+//! query string, the query string winning on a clash (`ActionDispatch::Http::Parameters`),
+//! and values cast the way ActiveRecord casts them for a column.
+//!
+//! Reading the raw request is left to `api`; what a parameter means is left to `state`.
+
+use serde_json::{Map, Value};
+
+/// Why parameters could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParamsError {
+    /// The body claims to be JSON but is not (Rails' `ParseError`).
+    #[error("Error occurred while parsing request parameters")]
+    Unparsable,
+    /// A number too big for Zammad's integer columns.
+    #[error("{0} is out of range for ActiveModel::Type::Integer with limit 8 bytes")]
+    OutOfRange(String),
+}
+
+/// The merged parameters of one request.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Params(Map<String, Value>);
+
+impl Params {
+    /// Merges a request's body and query string.
+    ///
+    /// # Errors
+    /// [`ParamsError::Unparsable`] when a JSON body is not valid JSON.
+    pub fn from_parts(content_type: &str, body: &[u8], query: &str) -> Result<Self, ParamsError> {
+        let mut map = Map::new();
+        let is_blank = body.iter().all(u8::is_ascii_whitespace);
+        if !is_blank {
+            let media = content_type.split(';').next().unwrap_or("").trim();
+            if media.eq_ignore_ascii_case("application/json") || media.ends_with("+json") {
+                match serde_json::from_slice::<Value>(body).map_err(|_| ParamsError::Unparsable)? {
+                    Value::Object(object) => map = object,
+                    // Rails wraps any other JSON value as `_json`, which no link call reads.
+                    other => {
+                        map.insert("_json".into(), other);
+                    }
+                }
+            } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+                for (key, value) in form_pairs(body) {
+                    map.insert(key, Value::String(value));
+                }
+            }
+        }
+        for (key, value) in form_pairs(query.as_bytes()) {
+            map.insert(key, Value::String(value));
+        }
+        Ok(Self(map))
+    }
+
+    /// Parameters from an already built map (tests, benches, the library API).
+    pub fn from_map(map: Map<String, Value>) -> Self {
+        Self(map)
+    }
+
+    /// Whether `key` was sent at all, even as null (`params.key?`).
+    pub fn has(&self, key: &str) -> bool {
+        self.0.contains_key(key)
+    }
+
+    /// `key` cast to a string column: numbers as their text, `true`/`false` as `t`/`f`
+    /// (ActiveModel's boolean serialisation), null or a structure as nothing.
+    pub fn string(&self, key: &str) -> Option<String> {
+        match self.0.get(key)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(true) => Some("t".into()),
+            Value::Bool(false) => Some("f".into()),
+            Value::Null | Value::Array(_) | Value::Object(_) => None,
+        }
+    }
+
+    /// `key` cast to an integer column (`ActiveModel::Type::Integer`): integers as they are,
+    /// fractions truncated, strings through Ruby's `String#to_i` (`"12abc"` is 12, `"abc"` is
+    /// 0, `""` is nothing), booleans as 1/0, null or a structure as nothing.
+    ///
+    /// # Errors
+    /// [`ParamsError::OutOfRange`] for a number beyond 64 bits.
+    pub fn integer(&self, key: &str) -> Result<Option<i64>, ParamsError> {
+        match self.0.get(key) {
+            None | Some(Value::Null | Value::Array(_) | Value::Object(_)) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(i64::from(*b))),
+            Some(Value::Number(n)) => {
+                if let Some(i) = n.as_i64() {
+                    Ok(Some(i))
+                } else {
+                    let f = n.as_f64().unwrap_or(f64::NAN);
+                    if f.is_finite() && f.abs() < 9.2e18 {
+                        Ok(Some(f.trunc() as i64))
+                    } else {
+                        Err(ParamsError::OutOfRange(n.to_string()))
+                    }
+                }
+            }
+            Some(Value::String(s)) => ruby_to_i(s),
+        }
+    }
+}
+
+/// Ruby's `String#to_i` for a blank-checked string: leading whitespace, a sign, then digits
+/// (single underscores between digits allowed); anything else ends the number.
+fn ruby_to_i(text: &str) -> Result<Option<i64>, ParamsError> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let rest = text.trim_start();
+    let (negative, rest) = match rest.as_bytes().first() {
+        Some(b'-') => (true, &rest[1..]),
+        Some(b'+') => (false, &rest[1..]),
+        _ => (false, rest),
+    };
+    let mut digits = String::new();
+    let mut last_was_digit = false;
+    for ch in rest.chars() {
+        match ch {
+            '0'..='9' => {
+                digits.push(ch);
+                last_was_digit = true;
+            }
+            '_' if last_was_digit => last_was_digit = false,
+            _ => break,
+        }
+    }
+    if digits.is_empty() {
+        return Ok(Some(0));
+    }
+    let signed = if negative {
+        format!("-{digits}")
+    } else {
+        digits
+    };
+    signed
+        .parse::<i64>()
+        .map(Some)
+        .map_err(|_| ParamsError::OutOfRange(signed))
+}
+
+fn form_pairs(input: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(input).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_query_string_wins_over_the_body() {
+        let params = Params::from_parts(
+            "application/json",
+            br#"{"link_object": "Ticket", "link_object_value": 1}"#,
+            "link_object_value=2",
+        )
+        .unwrap();
+        assert_eq!(params.integer("link_object_value").unwrap(), Some(2));
+        assert_eq!(params.string("link_object").as_deref(), Some("Ticket"));
+    }
+
+    #[test]
+    fn strings_cast_to_integers_like_ruby() {
+        let cast = |s: &str| ruby_to_i(s).unwrap();
+        assert_eq!(cast("147469"), Some(147469));
+        assert_eq!(cast(" 12abc"), Some(12));
+        assert_eq!(cast("abc"), Some(0));
+        assert_eq!(cast("-7"), Some(-7));
+        assert_eq!(cast("1_000"), Some(1000));
+        assert_eq!(cast(""), None);
+        assert!(ruby_to_i("99999999999999999999").is_err());
+    }
+
+    #[test]
+    fn numbers_cast_to_strings_for_ticket_numbers() {
+        let params = Params::from_parts("application/json", br#"{"n": 34147471}"#, "").unwrap();
+        assert_eq!(params.string("n").as_deref(), Some("34147471"));
+    }
+
+    #[test]
+    fn a_broken_json_body_is_a_parse_error_and_other_types_are_ignored() {
+        assert_eq!(
+            Params::from_parts("application/json", b"{", ""),
+            Err(ParamsError::Unparsable)
+        );
+        let ignored = Params::from_parts("text/plain", b"{", "").unwrap();
+        assert!(!ignored.has("{"));
+    }
+
+    #[test]
+    fn null_is_sent_but_has_no_value() {
+        let params = Params::from_parts("application/json", br#"{"link_type": null}"#, "").unwrap();
+        assert!(params.has("link_type"));
+        assert_eq!(params.string("link_type"), None);
+    }
+}

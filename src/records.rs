@@ -1,0 +1,421 @@
+//! Tickets, users, roles, groups, organizations, permissions and knowledge-base answer
+//! translations, kept in memory exactly as their fixture gave them.
+//!
+//! A [`Record`] holds the attributes as compact JSON text in the fixture's key order (minus a
+//! user's `password`), so a response is assembled from stored text rather than re-encoded,
+//! plus the few fields the service's logic needs, parsed once. The indexes a lookup needs
+//! (ticket number, user login and email) live beside the records. Persisting is left to
+//! `store`; deciding who may see what is left to `auth`.
+
+use std::sync::Arc;
+
+use dashmap::DashMap;
+use serde_json::{Map, Value};
+
+use crate::model::{Millis, ModelKind};
+
+/// The fields of a record that the service's logic reads. Every other attribute is opaque.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Fields {
+    /// `Ticket.number`.
+    pub number: Option<String>,
+    /// `Ticket.group_id`.
+    pub group_id: Option<i64>,
+    /// `organization_id` of a ticket or user.
+    pub organization_id: Option<i64>,
+    /// `Ticket.owner_id`.
+    pub owner_id: Option<i64>,
+    /// `Ticket.customer_id`.
+    pub customer_id: Option<i64>,
+    /// `created_by_id`.
+    pub created_by_id: Option<i64>,
+    /// `updated_by_id`.
+    pub updated_by_id: Option<i64>,
+    /// `User.role_ids`.
+    pub role_ids: Vec<i64>,
+    /// `group_ids` of a user or role: group id → access names (`full`, `read`, …).
+    pub group_ids: Vec<(i64, Vec<String>)>,
+    /// `User.organization_ids` (secondary organizations).
+    pub organization_ids: Vec<i64>,
+    /// `Role.permission_ids`.
+    pub permission_ids: Vec<i64>,
+    /// `Organization.member_ids`.
+    pub member_ids: Vec<i64>,
+    /// `User.login`.
+    pub login: Option<String>,
+    /// `User.email`.
+    pub email: Option<String>,
+    /// `Permission.name`.
+    pub name: Option<String>,
+    /// `active` (users, roles, groups); absent means active.
+    pub active: Option<bool>,
+    /// `Organization.shared`: customers of a shared organization see each other's tickets.
+    pub shared: Option<bool>,
+}
+
+/// One record: what it is, its id, its public JSON and its parsed fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Record {
+    /// The model.
+    pub kind: ModelKind,
+    /// The record id.
+    pub id: i64,
+    /// The attributes, compact JSON, fixture order, never a password.
+    pub json: Box<str>,
+    /// The fields the service reads.
+    pub fields: Fields,
+}
+
+/// Why a record's attributes were refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct FieldError {
+    /// The attribute, as a path below the record (`owner_id`, `group_ids["1"]`).
+    pub field: String,
+    /// What was wrong.
+    pub reason: String,
+}
+
+impl FieldError {
+    fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+fn optional_id(attrs: &Map<String, Value>, key: &str) -> Result<Option<i64>, FieldError> {
+    match attrs.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_i64()
+            .map(Some)
+            .ok_or_else(|| FieldError::new(key, "expected an integer")),
+        Some(_) => Err(FieldError::new(key, "expected an integer or null")),
+    }
+}
+
+fn optional_string(attrs: &Map<String, Value>, key: &str) -> Result<Option<String>, FieldError> {
+    match attrs.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(FieldError::new(key, "expected a string or null")),
+    }
+}
+
+fn id_list(attrs: &Map<String, Value>, key: &str) -> Result<Vec<i64>, FieldError> {
+    match attrs.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                item.as_i64()
+                    .ok_or_else(|| FieldError::new(format!("{key}[{i}]"), "expected an integer"))
+            })
+            .collect(),
+        Some(_) => Err(FieldError::new(key, "expected an array of integers")),
+    }
+}
+
+fn group_access(attrs: &Map<String, Value>) -> Result<Vec<(i64, Vec<String>)>, FieldError> {
+    let map = match attrs.get("group_ids") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Object(map)) => map,
+        Some(_) => {
+            return Err(FieldError::new(
+                "group_ids",
+                "expected an object of group id to access names, like {\"1\": [\"full\"]}",
+            ))
+        }
+    };
+    map.iter()
+        .map(|(key, access)| {
+            let field = || format!("group_ids[\"{key}\"]");
+            let id = key
+                .parse::<i64>()
+                .map_err(|_| FieldError::new(field(), "expected a group id as key"))?;
+            let names = match access {
+                Value::String(one) => vec![one.clone()],
+                Value::Array(items) => items
+                    .iter()
+                    .map(|item| {
+                        item.as_str()
+                            .map(str::to_owned)
+                            .ok_or_else(|| FieldError::new(field(), "expected access names"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                _ => {
+                    return Err(FieldError::new(
+                        field(),
+                        "expected an array of access names",
+                    ))
+                }
+            };
+            Ok((id, names))
+        })
+        .collect()
+}
+
+impl Record {
+    /// Builds a record from fixture attributes, returning it with the user's password (which
+    /// is taken out of the public JSON). Checks the types of the fields the service reads.
+    pub fn from_attributes(
+        kind: ModelKind,
+        id: i64,
+        mut attrs: Map<String, Value>,
+    ) -> Result<(Self, Option<String>), FieldError> {
+        let password = match attrs.shift_remove("password") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(p)) => Some(p),
+            Some(_) => return Err(FieldError::new("password", "expected a string")),
+        };
+        let fields = Fields {
+            number: match kind {
+                ModelKind::Ticket => match attrs.get("number") {
+                    None | Some(Value::Null) => None,
+                    Some(Value::String(s)) => Some(s.clone()),
+                    Some(_) => {
+                        return Err(FieldError::new(
+                            "number",
+                            "expected a string (Zammad's ticket numbers are strings)",
+                        ))
+                    }
+                },
+                _ => None,
+            },
+            group_id: optional_id(&attrs, "group_id")?,
+            organization_id: optional_id(&attrs, "organization_id")?,
+            owner_id: optional_id(&attrs, "owner_id")?,
+            customer_id: optional_id(&attrs, "customer_id")?,
+            created_by_id: optional_id(&attrs, "created_by_id")?,
+            updated_by_id: optional_id(&attrs, "updated_by_id")?,
+            role_ids: id_list(&attrs, "role_ids")?,
+            group_ids: group_access(&attrs)?,
+            organization_ids: id_list(&attrs, "organization_ids")?,
+            permission_ids: id_list(&attrs, "permission_ids")?,
+            member_ids: id_list(&attrs, "member_ids")?,
+            login: optional_string(&attrs, "login")?,
+            email: optional_string(&attrs, "email")?,
+            name: optional_string(&attrs, "name")?,
+            active: match attrs.get("active") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(_) => return Err(FieldError::new("active", "expected true or false")),
+            },
+            shared: match attrs.get("shared") {
+                None | Some(Value::Null) => None,
+                Some(Value::Bool(b)) => Some(*b),
+                Some(_) => return Err(FieldError::new("shared", "expected true or false")),
+            },
+        };
+        let json = Value::Object(attrs).to_string().into_boxed_str();
+        Ok((
+            Self {
+                kind,
+                id,
+                json,
+                fields,
+            },
+            password,
+        ))
+    }
+
+    /// Re-reads a record from its stored public JSON.
+    pub fn from_json(kind: ModelKind, id: i64, json: &str) -> Result<Self, FieldError> {
+        let attrs: Map<String, Value> = serde_json::from_str(json)
+            .map_err(|e| FieldError::new("(record)", format!("stored JSON is unreadable: {e}")))?;
+        Self::from_attributes(kind, id, attrs).map(|(record, _)| record)
+    }
+
+    /// The record with `updated_at` set to `now`, as ActiveRecord's `touch` does; the other
+    /// attributes keep their order (a missing `updated_at` is appended).
+    pub fn touched(&self, now: Millis) -> Self {
+        let mut attrs: Map<String, Value> =
+            serde_json::from_str(&self.json).expect("stored record JSON is always an object");
+        attrs.insert("updated_at".into(), Value::String(now.to_string()));
+        Self {
+            json: Value::Object(attrs).to_string().into_boxed_str(),
+            ..self.clone()
+        }
+    }
+
+    /// Whether the record is active (absent `active` means active).
+    pub fn is_active(&self) -> bool {
+        self.fields.active.unwrap_or(true)
+    }
+}
+
+/// All records, by kind and id, with the lookups the API needs.
+#[derive(Debug, Default)]
+pub struct RecordStore {
+    records: DashMap<(ModelKind, i64), Arc<Record>>,
+    ticket_numbers: DashMap<String, i64>,
+    user_logins: DashMap<String, i64>,
+    passwords: DashMap<i64, String>,
+}
+
+impl RecordStore {
+    /// The record `kind`/`id`, shared.
+    ///
+    /// Locking: a shard read lock, released before returning.
+    pub fn get(&self, kind: ModelKind, id: i64) -> Option<Arc<Record>> {
+        self.records.get(&(kind, id)).map(|r| Arc::clone(&r))
+    }
+
+    /// The ticket with number `number` (`Ticket.find_by(number:)`).
+    ///
+    /// Locking: two shard read locks, one after the other, never nested.
+    pub fn ticket_by_number(&self, number: &str) -> Option<Arc<Record>> {
+        let id = *self.ticket_numbers.get(number)?;
+        self.get(ModelKind::Ticket, id)
+    }
+
+    /// The user whose login or email is `name`, compared case-insensitively as Zammad does.
+    ///
+    /// Locking: as [`RecordStore::ticket_by_number`].
+    pub fn user_by_login(&self, name: &str) -> Option<Arc<Record>> {
+        let id = *self.user_logins.get(&name.to_lowercase())?;
+        self.get(ModelKind::User, id)
+    }
+
+    /// The password a fixture gave user `id`; never part of any response.
+    ///
+    /// Locking: a shard read lock, released before returning.
+    pub fn password(&self, id: i64) -> Option<String> {
+        self.passwords.get(&id).map(|p| p.clone())
+    }
+
+    /// Inserts or replaces a record and keeps the indexes in step.
+    ///
+    /// Locking: takes shard write locks one at a time; callers hold the state's writer lock.
+    pub fn upsert(&self, record: Record) {
+        let key = (record.kind, record.id);
+        if let Some(old) = self.records.get(&key).map(|r| Arc::clone(&r)) {
+            self.unindex(&old);
+        }
+        match record.kind {
+            ModelKind::Ticket => {
+                if let Some(number) = &record.fields.number {
+                    self.ticket_numbers.insert(number.clone(), record.id);
+                }
+            }
+            ModelKind::User => {
+                for name in [&record.fields.login, &record.fields.email]
+                    .into_iter()
+                    .flatten()
+                {
+                    if !name.is_empty() {
+                        self.user_logins.insert(name.to_lowercase(), record.id);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.records.insert(key, Arc::new(record));
+    }
+
+    fn unindex(&self, old: &Record) {
+        if let Some(number) = &old.fields.number {
+            self.ticket_numbers.remove_if(number, |_, id| *id == old.id);
+        }
+        for name in [&old.fields.login, &old.fields.email].into_iter().flatten() {
+            self.user_logins
+                .remove_if(&name.to_lowercase(), |_, id| *id == old.id);
+        }
+    }
+
+    /// Sets or clears user `id`'s password.
+    pub fn set_password(&self, id: i64, password: Option<String>) {
+        match password {
+            Some(p) => self.passwords.insert(id, p),
+            None => self.passwords.remove(&id).map(|(_, p)| p),
+        };
+    }
+
+    /// Removes everything.
+    pub fn clear(&self) {
+        self.records.clear();
+        self.ticket_numbers.clear();
+        self.user_logins.clear();
+        self.passwords.clear();
+    }
+
+    /// Every record of `kind`, by id.
+    pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Record>> {
+        let mut all: Vec<_> = self
+            .records
+            .iter()
+            .filter(|entry| entry.key().0 == kind)
+            .map(|entry| Arc::clone(entry.value()))
+            .collect();
+        all.sort_by_key(|record| record.id);
+        all
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn attrs(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => unreachable!(),
+        }
+    }
+
+    #[test]
+    fn password_is_taken_out_and_key_order_is_kept() {
+        let (record, password) = Record::from_attributes(
+            ModelKind::User,
+            3,
+            attrs(json!({"id": 3, "login": "a", "password": "pw", "zeta": 1, "alpha": 2})),
+        )
+        .unwrap();
+        assert_eq!(password.as_deref(), Some("pw"));
+        assert_eq!(&*record.json, r#"{"id":3,"login":"a","zeta":1,"alpha":2}"#);
+    }
+
+    #[test]
+    fn a_wrongly_typed_field_is_named() {
+        let err = Record::from_attributes(
+            ModelKind::Ticket,
+            1,
+            attrs(json!({"id": 1, "owner_id": "x"})),
+        )
+        .unwrap_err();
+        assert_eq!(err.to_string(), "owner_id: expected an integer or null");
+    }
+
+    #[test]
+    fn touch_moves_updated_at_in_place() {
+        let (record, _) = Record::from_attributes(
+            ModelKind::Ticket,
+            1,
+            attrs(json!({"id": 1, "updated_at": "2021-01-01T00:00:00.000Z", "z": 0})),
+        )
+        .unwrap();
+        let touched = record.touched(Millis::parse("2022-02-02T02:02:02.222Z").unwrap());
+        assert_eq!(
+            &*touched.json,
+            r#"{"id":1,"updated_at":"2022-02-02T02:02:02.222Z","z":0}"#
+        );
+    }
+
+    #[test]
+    fn logins_are_found_case_insensitively_by_login_or_email() {
+        let store = RecordStore::default();
+        let (user, _) = Record::from_attributes(
+            ModelKind::User,
+            3,
+            attrs(json!({"id": 3, "login": "Max", "email": "max@example.com"})),
+        )
+        .unwrap();
+        store.upsert(user);
+        assert_eq!(store.user_by_login("MAX").unwrap().id, 3);
+        assert_eq!(store.user_by_login("Max@Example.com").unwrap().id, 3);
+    }
+}

@@ -1,0 +1,284 @@
+//! Wiring and running: the actix-web `App` over one shared [`AppState`], and
+//! [`MockServer`] / [`MockServerBuilder`], the handle a Rust test (or the binary) uses to
+//! start the mock on a port and stop it.
+//!
+//! The server runs on a thread of its own with its own actix `System`, so it behaves the same
+//! under `#[test]`, `#[tokio::test]` and `#[actix_rt::test]`. The listener is bound before
+//! the thread starts, so [`MockServer::uri`] is right the moment `start` returns. Dropping
+//! the handle stops the server and joins its thread.
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::thread::JoinHandle;
+
+use actix_web::dev::ServerHandle;
+use actix_web::{web, App, HttpServer};
+
+use crate::fixtures::FixtureDocument;
+use crate::state::AppState;
+use crate::store::{Store, StoreError};
+
+/// Why the mock could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// The address could not be bound (in use, not local, no permission).
+    #[error("cannot listen on {address}")]
+    Bind {
+        /// The address.
+        address: SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The database could not be opened or read.
+    #[error("cannot use the database {location}")]
+    Store {
+        /// The folder, or "in memory".
+        location: String,
+        /// The cause.
+        #[source]
+        source: StoreError,
+    },
+    /// The server thread could not be started.
+    #[error("cannot start the server thread")]
+    Thread(#[source] std::io::Error),
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreMode {
+    /// A sled folder that survives restarts.
+    Dir(PathBuf),
+    /// A temporary database, gone when the server stops.
+    Memory,
+}
+
+/// Configures and starts a [`MockServer`].
+#[derive(Debug, Clone)]
+pub struct MockServerBuilder {
+    fixtures: Option<FixtureDocument>,
+    store: StoreMode,
+    bind: SocketAddr,
+    reset: bool,
+    workers: usize,
+    handle_signals: bool,
+}
+
+impl Default for MockServerBuilder {
+    fn default() -> Self {
+        Self {
+            fixtures: None,
+            store: StoreMode::Memory,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            reset: false,
+            workers: 1,
+            handle_signals: false,
+        }
+    }
+}
+
+impl MockServerBuilder {
+    /// Serve `doc` instead of the default data set.
+    pub fn fixtures(mut self, doc: FixtureDocument) -> Self {
+        self.fixtures = Some(doc);
+        self
+    }
+
+    /// Keep the database in folder `path` (default: a temporary, in-memory database).
+    pub fn db_dir(mut self, path: impl Into<PathBuf>) -> Self {
+        self.store = StoreMode::Dir(path.into());
+        self
+    }
+
+    /// Where the database lives.
+    pub fn store(mut self, mode: StoreMode) -> Self {
+        self.store = mode;
+        self
+    }
+
+    /// Listen on `address` (default: a free port on 127.0.0.1).
+    pub fn bind(mut self, address: SocketAddr) -> Self {
+        self.bind = address;
+        self
+    }
+
+    /// Load the fixtures into the database even when it already holds data.
+    pub fn reset(mut self, reset: bool) -> Self {
+        self.reset = reset;
+        self
+    }
+
+    /// Worker threads (default 1).
+    pub fn workers(mut self, workers: usize) -> Self {
+        self.workers = workers.max(1);
+        self
+    }
+
+    /// Stop gracefully on SIGINT/SIGTERM (the binary does; tests don't).
+    pub fn handle_signals(mut self, on: bool) -> Self {
+        self.handle_signals = on;
+        self
+    }
+
+    /// Starts the server.
+    ///
+    /// # Panics
+    /// When it cannot start; the message says why. Use [`MockServerBuilder::try_start`] to
+    /// handle that instead.
+    pub fn start(self) -> MockServer {
+        match self.try_start() {
+            Ok(server) => server,
+            Err(e) => panic!(
+                "zammad-links-mock could not start: {}",
+                crate::error_chain(&e)
+            ),
+        }
+    }
+
+    /// Starts the server.
+    ///
+    /// # Errors
+    /// [`StartError`] when the address cannot be bound or the database cannot be used.
+    pub fn try_start(self) -> Result<MockServer, StartError> {
+        let (store, location) = match &self.store {
+            StoreMode::Dir(path) => (Store::open(path), path.display().to_string()),
+            StoreMode::Memory => (Store::temporary(), "in memory".to_owned()),
+        };
+        let store_error = |source| StartError::Store {
+            location: location.clone(),
+            source,
+        };
+        let store = store.map_err(store_error)?;
+        let fixtures = self.fixtures.unwrap_or_else(FixtureDocument::default_data);
+        let state =
+            web::Data::new(AppState::open(store, fixtures, self.reset).map_err(store_error)?);
+        let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
+            address: self.bind,
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: self.bind,
+            source,
+        })?;
+
+        let (handle_tx, handle_rx) = mpsc::channel();
+        let thread_state = state.clone();
+        let (workers, signals) = (self.workers, self.handle_signals);
+        let thread = std::thread::Builder::new()
+            .name(format!("zammad-links-mock-{}", address.port()))
+            .spawn(move || -> std::io::Result<()> {
+                let system = actix_web::rt::System::new();
+                system.block_on(async move {
+                    let mut server = HttpServer::new(move || {
+                        App::new()
+                            .app_data(thread_state.clone())
+                            .configure(crate::api::configure)
+                            .default_service(web::to(crate::api::catch_all))
+                    })
+                    .workers(workers)
+                    .shutdown_timeout(if signals { 30 } else { 1 })
+                    .listen(listener)?;
+                    if !signals {
+                        server = server.disable_signals();
+                    }
+                    let server = server.run();
+                    let _ = handle_tx.send(server.handle());
+                    server.await
+                })
+            })
+            .map_err(StartError::Thread)?;
+        let handle = handle_rx.recv().map_err(|_| {
+            StartError::Thread(std::io::Error::other(
+                "the server thread ended before it served",
+            ))
+        })?;
+        Ok(MockServer {
+            address,
+            handle,
+            thread: Some(thread),
+            state,
+        })
+    }
+}
+
+/// A running mock. Dropping it stops the server.
+///
+/// ```
+/// // Arrange: the default data set, in memory, on a free port.
+/// let server = zammad_links_mock::MockServer::start();
+/// // Act
+/// let url = server.url("/api/v1/links?link_object=Ticket&link_object_value=147469");
+/// // Assert
+/// assert!(url.starts_with("http://127.0.0.1:"));
+/// ```
+#[derive(Debug)]
+pub struct MockServer {
+    address: SocketAddr,
+    handle: ServerHandle,
+    thread: Option<JoinHandle<std::io::Result<()>>>,
+    state: web::Data<AppState>,
+}
+
+impl MockServer {
+    /// Starts the default data set in memory on a free loopback port.
+    ///
+    /// # Panics
+    /// When no port can be bound.
+    pub fn start() -> Self {
+        Self::builder().start()
+    }
+
+    /// A builder for everything else.
+    pub fn builder() -> MockServerBuilder {
+        MockServerBuilder::default()
+    }
+
+    /// The address the server listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The base URL, `http://127.0.0.1:PORT`.
+    pub fn uri(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// The URL of `path` on this server.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.uri(), path)
+    }
+
+    /// The state the server answers from.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Blocks until the server stops (on SIGINT/SIGTERM when signals are handled), then
+    /// flushes the database.
+    ///
+    /// # Errors
+    /// When the server failed or the final flush failed.
+    pub fn wait(mut self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        if let Some(thread) = self.thread.take() {
+            match thread.join() {
+                Ok(result) => result?,
+                Err(_) => return Err("the server thread panicked".into()),
+            }
+        }
+        self.state.store().flush_blocking()?;
+        Ok(())
+    }
+}
+
+impl Drop for MockServer {
+    fn drop(&mut self) {
+        // `stop` sends the command at once; the returned future only reports completion,
+        // which joining the thread waits for anyway.
+        drop(self.handle.stop(true));
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+        let _ = self.state.store().flush_blocking();
+    }
+}

@@ -1,0 +1,433 @@
+//! Durable state in sled: records, passwords, link rows, the link type and object names,
+//! tokens and the link id sequence.
+//!
+//! Everything lives in sled's default tree under a one-byte key prefix, not in one tree per
+//! kind, because a single `Batch` on one tree is applied atomically: an add writes its link
+//! row, the touched tickets and any newly created names together or not at all. Numeric keys
+//! are big-endian (sign bit flipped for signed ids) so that iteration follows id order.
+//! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
+
+use std::path::Path;
+
+use crate::catalog::NewName;
+use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
+use crate::records::Record;
+
+const RECORD: u8 = b'r';
+const PASSWORD: u8 = b'p';
+const LINK: u8 = b'l';
+const LINK_TYPE: u8 = b't';
+const LINK_OBJECT: u8 = b'o';
+const TOKEN: u8 = b'k';
+const META: u8 = b'm';
+
+const META_INITIALIZED: &[u8] = b"minitialized";
+const META_NEXT_LINK_ID: &[u8] = b"mnext_link_id";
+
+const LINK_ROW_BYTES: usize = 46;
+
+/// What went wrong with the database.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// sled itself failed (I/O, corruption it detected, a lock held by another process).
+    #[error("database error")]
+    Sled(#[from] sled::Error),
+    /// A value in the database is not what this program writes.
+    #[error("the database holds an unreadable entry at key {key:?}: {reason}")]
+    Corrupt {
+        /// The key, printed lossily.
+        key: String,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+fn corrupt(key: &[u8], reason: impl Into<String>) -> StoreError {
+    StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: reason.into(),
+    }
+}
+
+fn signed_key(value: i64) -> [u8; 8] {
+    ((value as u64) ^ (1 << 63)).to_be_bytes()
+}
+
+fn signed_from(bytes: &[u8]) -> i64 {
+    let mut raw = [0u8; 8];
+    raw.copy_from_slice(&bytes[..8]);
+    (u64::from_be_bytes(raw) ^ (1 << 63)) as i64
+}
+
+fn record_key(kind: ModelKind, id: i64) -> Vec<u8> {
+    let mut key = vec![RECORD, kind.tag()];
+    key.extend_from_slice(&signed_key(id));
+    key
+}
+
+fn link_key(id: u64) -> [u8; 9] {
+    let mut key = [LINK; 9];
+    key[1..].copy_from_slice(&id.to_be_bytes());
+    key
+}
+
+fn encode_link(row: &LinkRow) -> [u8; LINK_ROW_BYTES] {
+    let mut out = [0u8; LINK_ROW_BYTES];
+    out[0..8].copy_from_slice(&row.id.to_be_bytes());
+    out[8..10].copy_from_slice(&row.link_type.0.to_be_bytes());
+    out[10..12].copy_from_slice(&row.source.object.0.to_be_bytes());
+    out[12..20].copy_from_slice(&row.source.value.to_be_bytes());
+    out[20..22].copy_from_slice(&row.target.object.0.to_be_bytes());
+    out[22..30].copy_from_slice(&row.target.value.to_be_bytes());
+    out[30..38].copy_from_slice(&row.created_at.0.to_be_bytes());
+    out[38..46].copy_from_slice(&row.updated_at.0.to_be_bytes());
+    out
+}
+
+fn decode_link(bytes: &[u8]) -> Option<LinkRow> {
+    if bytes.len() != LINK_ROW_BYTES {
+        return None;
+    }
+    let u16_at = |at: usize| u16::from_be_bytes([bytes[at], bytes[at + 1]]);
+    let i64_at = |at: usize| {
+        let mut raw = [0u8; 8];
+        raw.copy_from_slice(&bytes[at..at + 8]);
+        i64::from_be_bytes(raw)
+    };
+    Some(LinkRow {
+        id: i64_at(0) as u64,
+        link_type: LinkTypeId(u16_at(8)),
+        source: ObjectRef::new(LinkObjectId(u16_at(10)), i64_at(12)),
+        target: ObjectRef::new(LinkObjectId(u16_at(20)), i64_at(22)),
+        created_at: Millis(i64_at(30)),
+        updated_at: Millis(i64_at(38)),
+    })
+}
+
+/// Everything the database holds, read back at start-up.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    /// Records as `(kind, id, public JSON)`, by kind and id.
+    pub records: Vec<(ModelKind, i64, String)>,
+    /// Users' passwords.
+    pub passwords: Vec<(i64, String)>,
+    /// Link rows, by id.
+    pub links: Vec<LinkRow>,
+    /// Link types `(id, name)`.
+    pub link_types: Vec<(u16, String)>,
+    /// Link objects `(id, name)`.
+    pub link_objects: Vec<(u16, String)>,
+    /// API tokens.
+    pub tokens: Vec<ApiToken>,
+    /// The next link id to hand out (never reused, like a database sequence).
+    pub next_link_id: u64,
+}
+
+/// A set of writes applied atomically by [`Store::apply`], in the order they were added.
+#[derive(Debug, Default)]
+pub struct WriteSet {
+    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+}
+
+impl WriteSet {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether nothing was added.
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty()
+    }
+
+    fn insert(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
+        self.ops
+            .push((key.as_ref().to_vec(), Some(value.as_ref().to_vec())));
+    }
+
+    fn remove(&mut self, key: impl AsRef<[u8]>) {
+        self.ops.push((key.as_ref().to_vec(), None));
+    }
+
+    fn into_batch(self, batch: &mut sled::Batch) {
+        for (key, value) in self.ops {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+    }
+
+    /// Writes a record's public JSON.
+    pub fn put_record(&mut self, record: &Record) {
+        self.insert(record_key(record.kind, record.id), record.json.as_bytes());
+    }
+
+    /// Writes or deletes a user's password.
+    pub fn put_password(&mut self, user_id: i64, password: Option<&str>) {
+        let mut key = vec![PASSWORD];
+        key.extend_from_slice(&signed_key(user_id));
+        match password {
+            Some(p) => self.insert(key, p.as_bytes()),
+            None => self.remove(key),
+        }
+    }
+
+    /// Writes a link row.
+    pub fn put_link(&mut self, row: &LinkRow) {
+        self.insert(link_key(row.id), encode_link(row));
+    }
+
+    /// Deletes a link row.
+    pub fn delete_link(&mut self, id: u64) {
+        self.remove(link_key(id));
+    }
+
+    /// Writes a newly created link type or object name.
+    pub fn put_name(&mut self, name: &NewName) {
+        match name {
+            NewName::Type(id, text) => {
+                let mut key = vec![LINK_TYPE];
+                key.extend_from_slice(&id.0.to_be_bytes());
+                self.insert(key, text.as_bytes());
+            }
+            NewName::Object(id, text) => {
+                let mut key = vec![LINK_OBJECT];
+                key.extend_from_slice(&id.0.to_be_bytes());
+                self.insert(key, text.as_bytes());
+            }
+        }
+    }
+
+    /// Writes an API token.
+    pub fn put_token(&mut self, token: &ApiToken) {
+        let mut key = vec![TOKEN];
+        key.extend_from_slice(token.token.as_bytes());
+        let value = serde_json::to_vec(token).expect("a token always serialises");
+        self.insert(key, value);
+    }
+
+    /// Records the next link id to hand out.
+    pub fn put_next_link_id(&mut self, next: u64) {
+        self.insert(META_NEXT_LINK_ID, next.to_be_bytes());
+    }
+
+    fn mark_initialized(&mut self) {
+        self.insert(META_INITIALIZED, [1u8]);
+    }
+}
+
+/// The sled database.
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: sled::Db,
+}
+
+impl Store {
+    /// Opens (or creates) the database in folder `path`.
+    ///
+    /// # Errors
+    /// When the folder cannot be created or read, another process holds it, or it is not a
+    /// sled database.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let db = sled::Config::new().path(path).open()?;
+        Ok(Self { db })
+    }
+
+    /// A database that lives in memory and in a temporary file removed on drop.
+    ///
+    /// # Errors
+    /// When the temporary file cannot be created.
+    pub fn temporary() -> Result<Self, StoreError> {
+        let db = sled::Config::new()
+            .temporary(true)
+            .flush_every_ms(None)
+            .open()?;
+        Ok(Self { db })
+    }
+
+    /// Whether fixtures were ever loaded into this database.
+    pub fn is_initialized(&self) -> Result<bool, StoreError> {
+        Ok(self.db.contains_key(META_INITIALIZED)?)
+    }
+
+    /// Applies `writes` atomically (not yet flushed: see [`Store::flush`]).
+    ///
+    /// # Errors
+    /// When sled fails.
+    pub fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
+        if !writes.is_empty() {
+            let mut batch = sled::Batch::default();
+            writes.into_batch(&mut batch);
+            self.db.apply_batch(batch)?;
+        }
+        Ok(())
+    }
+
+    /// Waits until everything applied so far is on disk. Concurrent callers share the same
+    /// flush, so waiting writers are committed as a group.
+    ///
+    /// # Errors
+    /// When sled fails to write.
+    pub async fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush_async().await?;
+        Ok(())
+    }
+
+    /// Waits until everything applied so far is on disk, blocking the thread.
+    ///
+    /// # Errors
+    /// When sled fails to write.
+    pub fn flush_blocking(&self) -> Result<(), StoreError> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Replaces the whole content with `writes` and marks the database as initialised, in one
+    /// atomic batch: every old key is removed, then the new content written over it.
+    ///
+    /// # Errors
+    /// When sled fails.
+    pub fn replace_all(&self, mut writes: WriteSet) -> Result<(), StoreError> {
+        let mut batch = sled::Batch::default();
+        for key in self.db.iter().keys() {
+            batch.remove(key?);
+        }
+        writes.mark_initialized();
+        // A batch keeps the last operation per key, so the new content wins over the removals.
+        writes.into_batch(&mut batch);
+        self.db.apply_batch(batch)?;
+        Ok(())
+    }
+
+    /// Reads everything back.
+    ///
+    /// # Errors
+    /// When sled fails or an entry is unreadable.
+    pub fn load(&self) -> Result<Snapshot, StoreError> {
+        let mut snapshot = Snapshot {
+            next_link_id: 1,
+            ..Snapshot::default()
+        };
+        let mut max_link_id = 0;
+        for entry in self.db.iter() {
+            let (key, value) = entry?;
+            let text =
+                || String::from_utf8(value.to_vec()).map_err(|_| corrupt(&key, "not UTF-8 text"));
+            match key.first().copied() {
+                Some(RECORD) if key.len() == 10 => {
+                    let kind = ModelKind::from_tag(key[1])
+                        .ok_or_else(|| corrupt(&key, "unknown record kind"))?;
+                    snapshot
+                        .records
+                        .push((kind, signed_from(&key[2..]), text()?));
+                }
+                Some(PASSWORD) if key.len() == 9 => {
+                    snapshot.passwords.push((signed_from(&key[1..]), text()?));
+                }
+                Some(LINK) if key.len() == 9 => {
+                    let row = decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))?;
+                    max_link_id = max_link_id.max(row.id);
+                    snapshot.links.push(row);
+                }
+                Some(LINK_TYPE) if key.len() == 3 => {
+                    snapshot
+                        .link_types
+                        .push((u16::from_be_bytes([key[1], key[2]]), text()?));
+                }
+                Some(LINK_OBJECT) if key.len() == 3 => {
+                    snapshot
+                        .link_objects
+                        .push((u16::from_be_bytes([key[1], key[2]]), text()?));
+                }
+                Some(TOKEN) => {
+                    let token = serde_json::from_slice(&value)
+                        .map_err(|e| corrupt(&key, format!("bad token: {e}")))?;
+                    snapshot.tokens.push(token);
+                }
+                Some(META) if &*key == META_NEXT_LINK_ID => {
+                    let raw: [u8; 8] = value
+                        .as_ref()
+                        .try_into()
+                        .map_err(|_| corrupt(&key, "bad link id sequence"))?;
+                    snapshot.next_link_id = snapshot.next_link_id.max(u64::from_be_bytes(raw));
+                }
+                Some(META) if &*key == META_INITIALIZED => {}
+                _ => return Err(corrupt(&key, "unknown key")),
+            }
+        }
+        snapshot.next_link_id = snapshot.next_link_id.max(max_link_id + 1);
+        Ok(snapshot)
+    }
+
+    /// The stored link row `id`.
+    ///
+    /// # Errors
+    /// When sled fails or the row is unreadable.
+    pub fn link(&self, id: u64) -> Result<Option<LinkRow>, StoreError> {
+        let key = link_key(id);
+        match self.db.get(key)? {
+            None => Ok(None),
+            Some(value) => decode_link(&value)
+                .map(Some)
+                .ok_or_else(|| corrupt(&key, "bad link row")),
+        }
+    }
+
+    /// Every link row, by id.
+    ///
+    /// # Errors
+    /// When sled fails or a row is unreadable.
+    pub fn links(&self) -> Result<Vec<LinkRow>, StoreError> {
+        self.db
+            .scan_prefix([LINK])
+            .map(|entry| {
+                let (key, value) = entry?;
+                decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: u64) -> LinkRow {
+        LinkRow {
+            id,
+            link_type: LinkTypeId(2),
+            source: ObjectRef::new(LinkObjectId(1), -5),
+            target: ObjectRef::new(LinkObjectId(6), 147469),
+            created_at: Millis(1_635_936_014_528),
+            updated_at: Millis(1_635_936_014_529),
+        }
+    }
+
+    #[test]
+    fn link_rows_round_trip_through_their_encoding() {
+        assert_eq!(decode_link(&encode_link(&row(9))), Some(row(9)));
+    }
+
+    #[test]
+    fn signed_keys_sort_in_numeric_order() {
+        assert!(signed_key(-1) < signed_key(0));
+        assert!(signed_key(255) < signed_key(256));
+        assert_eq!(signed_from(&signed_key(-42)), -42);
+    }
+
+    #[test]
+    fn replace_all_drops_old_content_and_load_reads_the_new() {
+        let store = Store::temporary().unwrap();
+        let mut first = WriteSet::new();
+        first.put_link(&row(1));
+        store.replace_all(first).unwrap();
+        let mut second = WriteSet::new();
+        second.put_link(&row(2));
+        store.replace_all(second).unwrap();
+        let snapshot = store.load().unwrap();
+        assert_eq!(snapshot.links, vec![row(2)]);
+        assert_eq!(snapshot.next_link_id, 3);
+        assert!(store.is_initialized().unwrap());
+    }
+}
