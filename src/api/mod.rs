@@ -1,6 +1,6 @@
 //! The HTTP surface: Zammad's link routes, the admin routes under `/__mock/`, and the
 //! catch-all that answers everything else as Zammad does. Handlers turn requests into
-//! [`Params`](crate::params::Params) and a [`Caller`](crate::auth::Caller), call `state`, and
+//! [`Params`](crate::params::Params) and a [`Caller`], call `state`, and
 //! assemble the JSON; they hold no logic of their own.
 
 mod admin;
