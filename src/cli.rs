@@ -7,16 +7,20 @@ use std::path::PathBuf;
 
 use clap::Parser;
 
+use crate::api::AdminAccess;
 use crate::fixtures::{FixtureDocument, FixtureFileError};
 use crate::server::{MockServerBuilder, StoreMode};
 
 /// The environment variables the options read.
-const ENV_VARS: [&str; 5] = [
+const ENV_VARS: [&str; 8] = [
     "ZAMMAD_MOCK_BIND",
     "ZAMMAD_MOCK_FIXTURES",
     "ZAMMAD_MOCK_DB",
     "ZAMMAD_MOCK_IN_MEMORY",
     "ZAMMAD_MOCK_RESET",
+    "ZAMMAD_MOCK_ADMIN_TOKEN",
+    "ZAMMAD_MOCK_NO_ADMIN",
+    "ZAMMAD_MOCK_JOURNAL_LIMIT",
 ];
 
 /// zammad-links-mock: Zammad's Links REST API, exact, from memory, persisted in sled.
@@ -44,6 +48,20 @@ pub struct Cli {
     /// Load the fixtures again even when the database already holds data.
     #[arg(long, env = "ZAMMAD_MOCK_RESET")]
     pub reset: bool,
+    /// Require `Authorization: Bearer TOKEN` on the admin API under /__mock/.
+    #[arg(
+        long,
+        env = "ZAMMAD_MOCK_ADMIN_TOKEN",
+        value_name = "TOKEN",
+        conflicts_with = "no_admin"
+    )]
+    pub admin_token: Option<String>,
+    /// Switch the admin API off (only /__mock/health stays).
+    #[arg(long, env = "ZAMMAD_MOCK_NO_ADMIN")]
+    pub no_admin: bool,
+    /// How many requests the journal keeps (0 turns it off).
+    #[arg(long, env = "ZAMMAD_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = crate::journal::DEFAULT_LIMIT)]
+    pub journal_limit: usize,
 }
 
 impl Cli {
@@ -57,6 +75,12 @@ impl Cli {
             .reset(self.reset)
             .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
             .handle_signals(true)
+            .journal_limit(self.journal_limit)
+            .admin(match (self.no_admin, self.admin_token) {
+                (true, _) => AdminAccess::Off,
+                (false, Some(token)) => AdminAccess::Token(token),
+                (false, None) => AdminAccess::Open,
+            })
             .store(if self.in_memory {
                 StoreMode::Memory
             } else {

@@ -30,8 +30,10 @@ pub mod assets;
 pub mod auth;
 pub mod catalog;
 pub mod cli;
+pub mod exchange;
 pub mod fixtures;
 pub mod graph;
+pub mod journal;
 pub mod model;
 pub mod params;
 pub mod records;
@@ -39,7 +41,9 @@ mod server;
 pub mod state;
 pub mod store;
 
+pub use api::AdminAccess;
 pub use fixtures::{FixtureDocument, FixtureError};
+pub use journal::JournalEntry;
 pub use model::{LinkRow, ObjectRef};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
 

@@ -15,7 +15,10 @@ use std::thread::JoinHandle;
 use actix_web::dev::ServerHandle;
 use actix_web::{web, App, HttpServer};
 
+use crate::api::AdminAccess;
+use crate::exchange::MergeError;
 use crate::fixtures::FixtureDocument;
+use crate::journal::{JournalEntry, DEFAULT_LIMIT};
 use crate::state::AppState;
 use crate::store::{Store, StoreError};
 
@@ -63,6 +66,8 @@ pub struct MockServerBuilder {
     reset: bool,
     workers: usize,
     handle_signals: bool,
+    admin: AdminAccess,
+    journal_limit: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -74,6 +79,8 @@ impl Default for MockServerBuilder {
             reset: false,
             workers: 1,
             handle_signals: false,
+            admin: AdminAccess::Open,
+            journal_limit: DEFAULT_LIMIT,
         }
     }
 }
@@ -115,6 +122,18 @@ impl MockServerBuilder {
         self
     }
 
+    /// Who may use the admin API under `/__mock/` (default: anyone).
+    pub fn admin(mut self, access: AdminAccess) -> Self {
+        self.admin = access;
+        self
+    }
+
+    /// Keep at most `limit` journal entries (default 1000; 0 turns the journal off).
+    pub fn journal_limit(mut self, limit: usize) -> Self {
+        self.journal_limit = limit;
+        self
+    }
+
     /// Stop gracefully on SIGINT/SIGTERM (the binary does; tests don't).
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.handle_signals = on;
@@ -153,6 +172,7 @@ impl MockServerBuilder {
         let fixtures = self.fixtures.unwrap_or_else(FixtureDocument::default_data);
         let state =
             web::Data::new(AppState::open(store, fixtures, self.reset).map_err(store_error)?);
+        state.journal.set_limit(self.journal_limit);
         let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
             address: self.bind,
             source,
@@ -164,7 +184,7 @@ impl MockServerBuilder {
 
         let (handle_tx, handle_rx) = mpsc::channel();
         let thread_state = state.clone();
-        let (workers, signals) = (self.workers, self.handle_signals);
+        let (workers, signals, admin) = (self.workers, self.handle_signals, self.admin);
         let thread = std::thread::Builder::new()
             .name(format!("zammad-links-mock-{}", address.port()))
             .spawn(move || -> std::io::Result<()> {
@@ -173,7 +193,7 @@ impl MockServerBuilder {
                     let mut server = HttpServer::new(move || {
                         App::new()
                             .app_data(thread_state.clone())
-                            .configure(crate::api::configure)
+                            .configure(|cfg| crate::api::configure(cfg, &admin))
                             .default_service(web::to(crate::api::catch_all))
                     })
                     .workers(workers)
@@ -254,6 +274,94 @@ impl MockServer {
         &self.state
     }
 
+    /// Goes back to the start-up fixtures, like `POST /__mock/reset`.
+    ///
+    /// # Panics
+    /// When the database fails.
+    pub fn reset(&self) {
+        self.state
+            .reset_unflushed()
+            .and_then(|()| self.state.store().flush_blocking())
+            .expect("zammad-links-mock: the database failed during reset");
+    }
+
+    /// Replaces the whole state with `doc`, like `PUT /__mock/fixtures`.
+    ///
+    /// ```
+    /// use zammad_links_mock::{FixtureDocument, MockServer};
+    ///
+    /// // Arrange
+    /// let server = MockServer::start();
+    /// let doc = FixtureDocument::from_json(r#"{"Ticket": {"1": {"id": 1, "number": "1001"}}}"#).unwrap();
+    /// // Act
+    /// server.load_fixtures(&doc);
+    /// // Assert
+    /// assert_eq!(server.fixtures().records.len(), 1);
+    /// ```
+    ///
+    /// # Panics
+    /// When the database fails.
+    pub fn load_fixtures(&self, doc: &FixtureDocument) {
+        self.state
+            .replace_unflushed(doc)
+            .and_then(|()| self.state.store().flush_blocking())
+            .expect("zammad-links-mock: the database failed while loading fixtures");
+    }
+
+    /// Merges `doc` into the state, like `POST /__mock/fixtures`.
+    ///
+    /// # Errors
+    /// When a link id of `doc` is already used by another link; nothing was applied.
+    ///
+    /// # Panics
+    /// When the database fails.
+    pub fn merge_fixtures(&self, doc: &FixtureDocument) -> Result<(), crate::FixtureError> {
+        match self.state.merge_unflushed(doc) {
+            Ok(()) => {
+                self.state
+                    .store()
+                    .flush_blocking()
+                    .expect("zammad-links-mock: the database failed while merging fixtures");
+                Ok(())
+            }
+            Err(MergeError::Conflict(e)) => Err(e),
+            Err(e) => panic!("zammad-links-mock: {}", crate::error_chain(&e)),
+        }
+    }
+
+    /// The whole state as a fixture document, like `GET /__mock/fixtures` (no passwords).
+    ///
+    /// # Panics
+    /// When the database fails.
+    pub fn fixtures(&self) -> FixtureDocument {
+        let json = self
+            .state
+            .export_json()
+            .expect("zammad-links-mock: the database failed during export");
+        FixtureDocument::from_json(&json).expect("an export is a valid fixture document")
+    }
+
+    /// The request journal, oldest first, like `GET /__mock/requests`.
+    ///
+    /// ```
+    /// use zammad_links_mock::MockServer;
+    ///
+    /// // Arrange
+    /// let server = MockServer::start();
+    /// // Act: nothing was called yet.
+    /// let requests = server.requests();
+    /// // Assert
+    /// assert!(requests.is_empty());
+    /// ```
+    pub fn requests(&self) -> Vec<JournalEntry> {
+        self.state.journal.entries()
+    }
+
+    /// Forgets the request journal, like `DELETE /__mock/requests`.
+    pub fn clear_requests(&self) {
+        self.state.journal.clear();
+    }
+
     /// Blocks until the server stops (on SIGINT/SIGTERM when signals are handled), then
     /// flushes the database.
     ///
@@ -267,7 +375,21 @@ impl MockServer {
             }
         }
         self.state.store().flush_blocking()?;
+        self.wait_for_workers_to_release_the_state();
         Ok(())
+    }
+}
+
+impl MockServer {
+    /// actix's worker threads drop their copies of the state shortly after the server
+    /// stops; wait (briefly, bounded) so that the database folder's lock is free when the
+    /// handle is gone and the next server can open it.
+    fn wait_for_workers_to_release_the_state(&self) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        while std::sync::Arc::strong_count(&self.state) > 1 && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(2));
+        }
     }
 }
 
@@ -280,5 +402,6 @@ impl Drop for MockServer {
             let _ = thread.join();
         }
         let _ = self.state.store().flush_blocking();
+        self.wait_for_workers_to_release_the_state();
     }
 }

@@ -17,6 +17,7 @@ use crate::auth::Caller;
 use crate::catalog::{inverse_type_name, Catalog, CatalogError, Names, NewName};
 use crate::fixtures::FixtureDocument;
 use crate::graph::{Edge, LinkGraph};
+use crate::journal::Journal;
 use crate::model::{ApiToken, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::params::{Params, ParamsError};
 use crate::records::{Record, RecordStore};
@@ -103,9 +104,11 @@ pub struct AppState {
     pub catalog: Catalog,
     /// API tokens by token.
     pub tokens: DashMap<String, ApiToken>,
-    store: Store,
-    writer: Mutex<()>,
-    next_link_id: AtomicU64,
+    /// The request journal behind `/__mock/requests`.
+    pub journal: Journal,
+    pub(crate) store: Store,
+    pub(crate) writer: Mutex<()>,
+    pub(crate) next_link_id: AtomicU64,
     start_fixtures: FixtureDocument,
 }
 
@@ -121,6 +124,7 @@ impl AppState {
             graph: LinkGraph::new(),
             catalog: Catalog::seeded(),
             tokens: DashMap::new(),
+            journal: Journal::default(),
             store,
             writer: Mutex::new(()),
             next_link_id: AtomicU64::new(1),
@@ -141,30 +145,36 @@ impl AppState {
         &self.store
     }
 
-    /// Goes back to the start-up fixtures, link ids included.
+    /// Goes back to the start-up fixtures, link ids included (flushed before returning).
     ///
     /// # Errors
     /// When the database fails.
     pub async fn reset(&self) -> Result<(), StoreError> {
-        let doc = self.start_fixtures.clone();
-        self.replace(&doc).await
-    }
-
-    /// Replaces the whole state with `doc`.
-    ///
-    /// # Errors
-    /// When the database fails.
-    pub async fn replace(&self, doc: &FixtureDocument) -> Result<(), StoreError> {
-        {
-            let _writer = self.writer.lock();
-            self.store.replace_all(fixture_writes(doc))?;
-            self.reload()?;
-        }
+        self.reset_unflushed()?;
         self.store.flush().await
     }
 
+    /// As [`AppState::reset`], leaving the flush to the caller.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn reset_unflushed(&self) -> Result<(), StoreError> {
+        let doc = self.start_fixtures.clone();
+        self.replace_unflushed(&doc)
+    }
+
+    /// Replaces the whole state with `doc`, leaving the flush to the caller.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn replace_unflushed(&self, doc: &FixtureDocument) -> Result<(), StoreError> {
+        let _writer = self.writer.lock();
+        self.store.replace_all(fixture_writes(doc))?;
+        self.reload()
+    }
+
     /// Rebuilds memory from the database. Callers hold the writer lock (or own the state).
-    fn reload(&self) -> Result<(), StoreError> {
+    pub(crate) fn reload(&self) -> Result<(), StoreError> {
         let snapshot = self.store.load()?;
         self.records.clear();
         for (kind, id, json) in snapshot.records {
@@ -208,11 +218,25 @@ impl AppState {
             return Err(LinkError::NotAuthorized);
         }
         let value = params.integer("link_object_value")?;
-        let mut names = self.catalog.snapshot();
         let name = params.string("link_object");
-        let mut object = name.as_deref().and_then(|n| names.object_id(n));
+        self.list_visible(name.as_deref(), value, caller).await
+    }
+
+    /// The links of (`object`, `value`) that `caller` may see, with no permission gate of
+    /// its own (`Link.list` with `user:`, also used by `GET /api/v1/tickets/:id?all=true`).
+    ///
+    /// # Errors
+    /// A database failure when an unknown object name had to be created.
+    pub async fn list_visible(
+        &self,
+        name: Option<&str>,
+        value: Option<i64>,
+        caller: &Caller,
+    ) -> Result<LinkList, LinkError> {
+        let mut names = self.catalog.snapshot();
+        let mut object = name.and_then(|n| names.object_id(n));
         if object.is_none() {
-            if let Some(name) = name.as_deref() {
+            if let Some(name) = name {
                 // `Link.link_object_get` creates an unknown name even when only listing.
                 let mut writes = WriteSet::new();
                 {

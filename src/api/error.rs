@@ -38,6 +38,9 @@ pub enum ApiError {
         /// The request path.
         path: String,
     },
+    /// A record was not found (`ActiveRecord::RecordNotFound`).
+    #[error("{0}")]
+    NotFound(String),
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
@@ -76,7 +79,9 @@ impl ApiError {
                 LinkError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
             },
             ApiError::Params(p) => Self::params_parts(p),
-            ApiError::RouteNotFound { .. } => (StatusCode::NOT_FOUND, Humanized(self.to_string())),
+            ApiError::RouteNotFound { .. } | ApiError::NotFound(_) => {
+                (StatusCode::NOT_FOUND, Humanized(self.to_string()))
+            }
             ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
         }
     }

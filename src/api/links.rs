@@ -5,7 +5,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{caller, json_success, ApiError};
+use super::{caller, journaled, json_success, ApiError};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -23,9 +23,21 @@ pub async fn list_links(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
+) -> HttpResponse {
+    let mut user = None;
+    let result = list(&req, &body, &state, &mut user).await;
+    journaled(&req, &body, &state, user, result)
+}
+
+async fn list(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+    user: &mut Option<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &state)?;
-    let params = params(&req, &body)?;
+    let caller = caller(req, state)?;
+    *user = Some(caller.user_id());
+    let params = params(req, body)?;
     let list = state.list(&params, &caller).await?;
     let assets = list.assets(&state.records);
     let mut out = String::with_capacity(256 + 2048 * assets.len());
@@ -42,9 +54,21 @@ pub async fn add_link(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
+) -> HttpResponse {
+    let mut user = None;
+    let result = add(&req, &body, &state, &mut user).await;
+    journaled(&req, &body, &state, user, result)
+}
+
+async fn add(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+    user: &mut Option<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &state)?;
-    let params = params(&req, &body)?;
+    let caller = caller(req, state)?;
+    *user = Some(caller.user_id());
+    let params = params(req, body)?;
     let row = state.add(&params, &caller).await?;
     Ok(json_success(StatusCode::CREATED, row.to_json()))
 }
@@ -55,9 +79,21 @@ pub async fn remove_link(
     req: HttpRequest,
     body: web::Bytes,
     state: web::Data<AppState>,
+) -> HttpResponse {
+    let mut user = None;
+    let result = remove(&req, &body, &state, &mut user).await;
+    journaled(&req, &body, &state, user, result)
+}
+
+async fn remove(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+    user: &mut Option<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &state)?;
-    let params = params(&req, &body)?;
+    let caller = caller(req, state)?;
+    *user = Some(caller.user_id());
+    let params = params(req, body)?;
     let rows = state.remove(&params, &caller).await?;
     let body = format!(
         "[{}]",

@@ -1,25 +1,40 @@
-//! The HTTP surface: Zammad's link routes, the admin routes under `/__mock/`, and the
-//! catch-all that answers everything else as Zammad does. Handlers turn requests into
-//! [`Params`](crate::params::Params) and a [`Caller`], call `state`, and
-//! assemble the JSON; they hold no logic of their own.
+//! The HTTP surface: Zammad's link and ticket routes, the admin routes under `/__mock/`, and
+//! the catch-all that answers everything else as Zammad does. Handlers turn requests into
+//! [`Params`](crate::params::Params) and a [`Caller`], call `state`, assemble the JSON and
+//! note each Zammad API call in the journal; they hold no logic of their own.
 
 mod admin;
 mod error;
 mod links;
+mod tickets;
 
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
-use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{web, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
 
 pub use error::ApiError;
 
 use crate::auth::{authenticate, Caller, Credentials};
+use crate::journal::JournalEntry;
+use crate::model::Millis;
 use crate::state::AppState;
 
 /// Zammad's JSON content type.
 pub(crate) const JSON_UTF8: &str = "application/json; charset=utf-8";
 
+/// Who may use the admin API under `/__mock/`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum AdminAccess {
+    /// Anyone (the default: the mock listens on loopback).
+    #[default]
+    Open,
+    /// Only requests with `Authorization: Bearer <token>`.
+    Token(String),
+    /// Nobody: the admin routes answer 404 like any unknown route (`/__mock/health` stays).
+    Off,
+}
+
 /// Registers every route on `cfg`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
     for suffix in ["", ".json"] {
         cfg.route(
             &format!("/api/v1/links{suffix}"),
@@ -32,24 +47,66 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("/api/v1/links/remove{suffix}"),
             web::delete().to(links::remove_link),
+        )
+        .route(
+            &format!("/api/v1/users/me{suffix}"),
+            web::get().to(tickets::show_me),
         );
     }
-    cfg.route("/__mock/health", web::get().to(admin::health));
+    cfg.route("/api/v1/tickets/{id}", web::get().to(tickets::show_ticket))
+        .route("/__mock/health", web::get().to(admin::health));
+    if *admin != AdminAccess::Off {
+        cfg.app_data(web::Data::new(admin.clone()))
+            .route("/__mock/reset", web::post().to(admin::reset_state))
+            .route("/__mock/fixtures", web::get().to(admin::get_fixtures))
+            .route("/__mock/fixtures", web::put().to(admin::put_fixtures))
+            .route("/__mock/fixtures", web::post().to(admin::post_fixtures))
+            .route("/__mock/requests", web::get().to(admin::get_requests))
+            .route("/__mock/requests", web::delete().to(admin::delete_requests));
+    }
 }
 
 /// The catch-all: an `OPTIONS` preflight gets 200 with the CORS headers; anything else is
 /// Zammad's 404 for an unknown route, always with a JSON body.
-pub async fn catch_all(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub async fn catch_all(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     if req.method() == actix_web::http::Method::OPTIONS {
         let mut response = HttpResponse::Ok();
         add_cors_headers(&mut response);
         response.insert_header((CONTENT_TYPE, HeaderValue::from_static("text/plain")));
-        return Ok(response.finish());
+        return response.finish();
     }
-    Err(ApiError::RouteNotFound {
+    let error = ApiError::RouteNotFound {
         method: req.method().to_string(),
         path: req.path().to_owned(),
-    })
+    };
+    journaled(&req, &body, &state, None, Err(error))
+}
+
+/// Turns a handler's result into the response and notes the call in the journal.
+pub(crate) fn journaled(
+    req: &HttpRequest,
+    body: &[u8],
+    state: &AppState,
+    user: Option<i64>,
+    result: Result<HttpResponse, ApiError>,
+) -> HttpResponse {
+    let response = result.unwrap_or_else(|error| error.error_response());
+    if state.journal.is_enabled() {
+        state.journal.record(JournalEntry {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+            query: req.query_string().to_owned(),
+            body: JournalEntry::body_value(body),
+            status: response.status().as_u16(),
+            user,
+            time: Millis::now().to_string(),
+        });
+    }
+    response
 }
 
 /// The headers of an action that ran to the end (`sets_headers.rb`): no caching.

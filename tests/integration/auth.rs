@@ -7,8 +7,9 @@ use serde_json::{json, Value};
 use crate::helpers::{Fixture, TestApp};
 
 /// Users: 3 admin+agent (group 1 full), 4 agent (group 1 read), 5 agent (group 2 only),
-/// 6 admin without `ticket.agent`, 7 customer, 8 inactive agent. Ticket 1 (group 1) links to
-/// 2 (group 1, customer 7), 3 (group 2) and 999 (no such ticket).
+/// 6 admin without `ticket.agent`, 7 customer, 8 inactive agent, 9 admin and customer.
+/// Ticket 1 (group 1) links to 2 (group 1, customer 7), 3 (group 2, customer 9) and 999 (no
+/// such ticket).
 fn app() -> TestApp {
     TestApp::with_fixture(
         Fixture::new()
@@ -17,6 +18,7 @@ fn app() -> TestApp {
             .user(5, "second", &[2], json!({"2": ["full"]}))
             .user(6, "admin-only", &[1], json!({}))
             .user(7, "customer", &[3], json!({}))
+            .user(9, "admin-customer", &[1, 3], json!({}))
             .record(
                 "User",
                 8,
@@ -25,7 +27,7 @@ fn app() -> TestApp {
             )
             .ticket(1, "1001")
             .ticket_in(2, "1002", 1, 7)
-            .ticket_in(3, "1003", 2, 7)
+            .ticket_in(3, "1003", 2, 9)
             .link("normal", 1, 2)
             .link("normal", 1, 3)
             .link("normal", 1, 999)

@@ -13,5 +13,14 @@ mod assets;
 /// Authentication, permissions, per-user filtering and response headers.
 mod auth;
 
+/// The ticket and user calls that link workflows make.
+mod tickets;
+
+/// The admin API under `/__mock/`.
+mod admin;
+
+/// The in-process `MockServer` API, under each test runtime.
+mod library;
+
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
