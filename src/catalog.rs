@@ -152,6 +152,9 @@ pub enum CatalogError {
     /// All 65,535 ids of a table are taken.
     #[error("too many distinct {0} names")]
     Full(&'static str),
+    /// The name is longer than Zammad's `varchar(250)` column; PostgreSQL refuses it.
+    #[error("value too long for type character varying(250)")]
+    TooLong,
 }
 
 /// A name created by [`Catalog::ensure_type`] or [`Catalog::ensure_object`], to be persisted.
@@ -244,6 +247,9 @@ impl Catalog {
     ) -> Result<Option<u16>, CatalogError> {
         if name.trim().is_empty() {
             return Ok(None);
+        }
+        if name.chars().count() > MAX_NAME_CHARS {
+            return Err(CatalogError::TooLong);
         }
         let mut guard = self.names.write();
         let table = |names: &Names| {

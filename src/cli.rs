@@ -12,7 +12,8 @@ use crate::fixtures::{FixtureDocument, FixtureFileError};
 use crate::server::{MockServerBuilder, StoreMode};
 
 /// The environment variables the options read.
-const ENV_VARS: [&str; 8] = [
+const ENV_VARS: [&str; 9] = [
+    "ZAMMAD_MOCK_MAX_BODY_BYTES",
     "ZAMMAD_MOCK_BIND",
     "ZAMMAD_MOCK_FIXTURES",
     "ZAMMAD_MOCK_DB",
@@ -62,6 +63,9 @@ pub struct Cli {
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "ZAMMAD_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = crate::journal::DEFAULT_LIMIT)]
     pub journal_limit: usize,
+    /// The largest request body of a Zammad API call; larger ones get 413.
+    #[arg(long, env = "ZAMMAD_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
+    pub max_body_bytes: usize,
 }
 
 impl Cli {
@@ -76,6 +80,7 @@ impl Cli {
             .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
             .handle_signals(true)
             .journal_limit(self.journal_limit)
+            .max_body_bytes(self.max_body_bytes)
             .admin(match (self.no_admin, self.admin_token) {
                 (true, _) => AdminAccess::Off,
                 (false, Some(token)) => AdminAccess::Token(token),

@@ -97,6 +97,7 @@ impl AppState {
             writes.put_name(name);
         }
         writes.put_next_link_id(next);
+        writes.put_link_count(self.graph.len() + new_rows.len());
         for entry in &doc.records {
             writes.put_record(&entry.record);
             if let Some(password) = &entry.password {

@@ -287,42 +287,57 @@ impl RecordStore {
         self.passwords.get(&id).map(|p| p.clone())
     }
 
-    /// Inserts or replaces a record and keeps the indexes in step.
+    /// Inserts or replaces a record and keeps the indexes in step. New index entries go in
+    /// before stale ones come out, so a concurrent lookup of an unchanged number or login
+    /// never misses (a touch rewrites a ticket while others look it up by number).
     ///
     /// Locking: takes shard write locks one at a time; callers hold the state's writer lock.
     pub fn upsert(&self, record: Record) {
         let key = (record.kind, record.id);
-        if let Some(old) = self.records.get(&key).map(|r| Arc::clone(&r)) {
-            self.unindex(&old);
+        let old = self.records.get(&key).map(|r| Arc::clone(&r));
+        let new_numbers = Self::numbers(&record);
+        let new_logins = Self::logins(&record);
+        for number in &new_numbers {
+            self.ticket_numbers.insert(number.clone(), record.id);
         }
-        match record.kind {
-            ModelKind::Ticket => {
-                if let Some(number) = &record.fields.number {
-                    self.ticket_numbers.insert(number.clone(), record.id);
-                }
-            }
-            ModelKind::User => {
-                for name in [&record.fields.login, &record.fields.email]
-                    .into_iter()
-                    .flatten()
-                {
-                    if !name.is_empty() {
-                        self.user_logins.insert(name.to_lowercase(), record.id);
-                    }
-                }
-            }
-            _ => {}
+        for login in &new_logins {
+            self.user_logins.insert(login.clone(), record.id);
         }
+        let id = record.id;
         self.records.insert(key, Arc::new(record));
+        if let Some(old) = old {
+            for number in Self::numbers(&old)
+                .iter()
+                .filter(|n| !new_numbers.contains(n))
+            {
+                self.ticket_numbers
+                    .remove_if(number, |_, owner| *owner == id);
+            }
+            for login in Self::logins(&old)
+                .iter()
+                .filter(|l| !new_logins.contains(l))
+            {
+                self.user_logins.remove_if(login, |_, owner| *owner == id);
+            }
+        }
     }
 
-    fn unindex(&self, old: &Record) {
-        if let Some(number) = &old.fields.number {
-            self.ticket_numbers.remove_if(number, |_, id| *id == old.id);
+    fn numbers(record: &Record) -> Vec<String> {
+        match record.kind {
+            ModelKind::Ticket => record.fields.number.iter().cloned().collect(),
+            _ => Vec::new(),
         }
-        for name in [&old.fields.login, &old.fields.email].into_iter().flatten() {
-            self.user_logins
-                .remove_if(&name.to_lowercase(), |_, id| *id == old.id);
+    }
+
+    fn logins(record: &Record) -> Vec<String> {
+        match record.kind {
+            ModelKind::User => [&record.fields.login, &record.fields.email]
+                .into_iter()
+                .flatten()
+                .filter(|name| !name.is_empty())
+                .map(|name| name.to_lowercase())
+                .collect(),
+            _ => Vec::new(),
         }
     }
 

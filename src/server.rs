@@ -68,6 +68,7 @@ pub struct MockServerBuilder {
     handle_signals: bool,
     admin: AdminAccess,
     journal_limit: usize,
+    max_body_bytes: usize,
 }
 
 impl Default for MockServerBuilder {
@@ -81,6 +82,7 @@ impl Default for MockServerBuilder {
             handle_signals: false,
             admin: AdminAccess::Open,
             journal_limit: DEFAULT_LIMIT,
+            max_body_bytes: crate::api::DEFAULT_MAX_BODY_BYTES,
         }
     }
 }
@@ -131,6 +133,12 @@ impl MockServerBuilder {
     /// Keep at most `limit` journal entries (default 1000; 0 turns the journal off).
     pub fn journal_limit(mut self, limit: usize) -> Self {
         self.journal_limit = limit;
+        self
+    }
+
+    /// The largest request body of a Zammad API call (default 1 MiB); larger ones get 413.
+    pub fn max_body_bytes(mut self, limit: usize) -> Self {
+        self.max_body_bytes = limit;
         self
     }
 
@@ -185,6 +193,7 @@ impl MockServerBuilder {
         let (handle_tx, handle_rx) = mpsc::channel();
         let thread_state = state.clone();
         let (workers, signals, admin) = (self.workers, self.handle_signals, self.admin);
+        let max_body = self.max_body_bytes;
         let thread = std::thread::Builder::new()
             .name(format!("zammad-links-mock-{}", address.port()))
             .spawn(move || -> std::io::Result<()> {
@@ -193,6 +202,7 @@ impl MockServerBuilder {
                     let mut server = HttpServer::new(move || {
                         App::new()
                             .app_data(thread_state.clone())
+                            .app_data(web::PayloadConfig::new(max_body))
                             .configure(|cfg| crate::api::configure(cfg, &admin))
                             .default_service(web::to(crate::api::catch_all))
                     })

@@ -372,6 +372,7 @@ impl AppState {
             })();
             if let Ok(row) = &row {
                 writes.put_link(row);
+                writes.put_link_count(self.graph.len() + 1);
             }
             self.store.apply(writes)?;
             for record in touched {
@@ -466,6 +467,9 @@ impl AppState {
                 }
             }
             let mut touched: Vec<Arc<Record>> = Vec::new();
+            if !rows.is_empty() {
+                writes.put_link_count(self.graph.len() - rows.len());
+            }
             for row in &rows {
                 writes.delete_link(row.id);
                 // `after_destroy :touch_link_references` touches both ends of every row.
@@ -552,6 +556,7 @@ pub fn fixture_writes(doc: &FixtureDocument) -> WriteSet {
     }
     let mut next_id = doc.links.iter().filter_map(|l| l.id).max().unwrap_or(0) + 1;
     let now = Millis::now();
+    let mut count = 0;
     for link in &doc.links {
         // Validation guarantees non-blank names, so every `ensure_*` yields an id; a full
         // table (65,535 names) is the only failure and drops the link.
@@ -579,10 +584,12 @@ pub fn fixture_writes(doc: &FixtureDocument) -> WriteSet {
             created_at,
             updated_at: link.updated_at.unwrap_or(created_at),
         });
+        count += 1;
     }
     for name in &created {
         writes.put_name(name);
     }
     writes.put_next_link_id(next_id);
+    writes.put_link_count(count);
     writes
 }

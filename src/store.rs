@@ -23,6 +23,11 @@ const META: u8 = b'm';
 
 const META_INITIALIZED: &[u8] = b"minitialized";
 const META_NEXT_LINK_ID: &[u8] = b"mnext_link_id";
+const META_LINK_COUNT: &[u8] = b"mlink_count";
+
+/// A file beside sled's own, written once the fixtures are in: a database folder that has it
+/// but holds no data has lost its content, and must not be silently refilled.
+const MARKER_FILE: &str = "zammad-links-mock.initialized";
 
 const LINK_ROW_BYTES: usize = 46;
 
@@ -32,6 +37,9 @@ pub enum StoreError {
     /// sled itself failed (I/O, corruption it detected, a lock held by another process).
     #[error("database error")]
     Sled(#[from] sled::Error),
+    /// The database is not in a state this program can trust.
+    #[error("the database is damaged: {0}")]
+    Damaged(String),
     /// A value in the database is not what this program writes.
     #[error("the database holds an unreadable entry at key {key:?}: {reason}")]
     Corrupt {
@@ -207,6 +215,11 @@ impl WriteSet {
         self.insert(key, value);
     }
 
+    /// Records how many links the database holds after this write; start-up checks it.
+    pub fn put_link_count(&mut self, count: usize) {
+        self.insert(META_LINK_COUNT, (count as u64).to_be_bytes());
+    }
+
     /// Records the next link id to hand out.
     pub fn put_next_link_id(&mut self, next: u64) {
         self.insert(META_NEXT_LINK_ID, next.to_be_bytes());
@@ -217,10 +230,29 @@ impl WriteSet {
     }
 }
 
+/// Flushes shared by concurrent writers (group commit): one flush runs at a time, and each
+/// waiter is released by the first flush that started after its write was applied.
+#[derive(Debug, Default)]
+struct GroupCommit {
+    state: parking_lot::Mutex<CommitState>,
+    done: parking_lot::Condvar,
+}
+
+#[derive(Debug, Default)]
+struct CommitState {
+    requested: u64,
+    completed: u64,
+    running: bool,
+    /// The last flush's failure, handed to the waiters it covered.
+    failed: Option<(u64, String)>,
+}
+
 /// The sled database.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: sled::Db,
+    marker: Option<std::path::PathBuf>,
+    commit: std::sync::Arc<GroupCommit>,
 }
 
 impl Store {
@@ -230,8 +262,15 @@ impl Store {
     /// When the folder cannot be created or read, another process holds it, or it is not a
     /// sled database.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let db = sled::Config::new().path(path).open()?;
-        Ok(Self { db })
+        // No background flusher: every write is flushed before it is answered anyway, and
+        // sled 0.34's flusher holds its process-wide concurrency lock while it writes, which
+        // deadlocked against `apply_batch` when several databases ran in one process.
+        let db = sled::Config::new().path(path).flush_every_ms(None).open()?;
+        Ok(Self {
+            db,
+            marker: Some(path.join(MARKER_FILE)),
+            commit: Default::default(),
+        })
     }
 
     /// A database that lives in memory and in a temporary file removed on drop.
@@ -243,12 +282,27 @@ impl Store {
             .temporary(true)
             .flush_every_ms(None)
             .open()?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            marker: None,
+            commit: Default::default(),
+        })
     }
 
     /// Whether fixtures were ever loaded into this database.
+    ///
+    /// # Errors
+    /// [`StoreError::Damaged`] when the folder was initialised before but its data is gone.
     pub fn is_initialized(&self) -> Result<bool, StoreError> {
-        Ok(self.db.contains_key(META_INITIALIZED)?)
+        let initialized = self.db.contains_key(META_INITIALIZED)?;
+        if !initialized && self.marker.as_ref().is_some_and(|m| m.exists()) {
+            return Err(StoreError::Damaged(
+                "it was initialised before but its data is gone; start with --reset to load \
+                 the fixtures over it"
+                    .into(),
+            ));
+        }
+        Ok(initialized)
     }
 
     /// Applies `writes` atomically (not yet flushed: see [`Store::flush`]).
@@ -264,14 +318,53 @@ impl Store {
         Ok(())
     }
 
-    /// Waits until everything applied so far is on disk. Concurrent callers share the same
-    /// flush, so waiting writers are committed as a group.
+    /// Waits until everything applied so far is on disk. Concurrent callers share flushes,
+    /// so waiting writers are committed as a group.
+    ///
+    /// The wait runs on the runtime's blocking pool, not through sled's `flush_async`: that
+    /// one parks each waiter on sled's small I/O pool, and with enough concurrent writers
+    /// every pool thread waited for a buffer write queued behind them (a deadlock seen here).
     ///
     /// # Errors
     /// When sled fails to write.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush_async().await?;
-        Ok(())
+        let store = self.clone();
+        actix_web::rt::task::spawn_blocking(move || store.flush_grouped())
+            .await
+            .map_err(|e| StoreError::Damaged(format!("the flush task failed: {e}")))?
+    }
+
+    /// Group commit, blocking: returns once a flush that started after this call is done.
+    fn flush_grouped(&self) -> Result<(), StoreError> {
+        let commit = &self.commit;
+        let mut state = commit.state.lock();
+        state.requested += 1;
+        let ticket = state.requested;
+        loop {
+            if state.completed >= ticket {
+                return match &state.failed {
+                    Some((covered, reason)) if *covered >= ticket => {
+                        Err(StoreError::Damaged(format!("a flush failed: {reason}")))
+                    }
+                    _ => Ok(()),
+                };
+            }
+            if state.running {
+                commit.done.wait(&mut state);
+                continue;
+            }
+            state.running = true;
+            let target = state.requested;
+            drop(state);
+            let result = self.db.flush();
+            state = commit.state.lock();
+            state.running = false;
+            state.completed = target;
+            if let Err(e) = result {
+                state.failed = Some((target, e.to_string()));
+            }
+            commit.done.notify_all();
+        }
     }
 
     /// Waits until everything applied so far is on disk, blocking the thread.
@@ -297,6 +390,12 @@ impl Store {
         // A batch keeps the last operation per key, so the new content wins over the removals.
         writes.into_batch(&mut batch);
         self.db.apply_batch(batch)?;
+        self.db.flush()?;
+        if let Some(marker) = &self.marker {
+            std::fs::write(marker, b"sled database of zammad-links-mock\n").map_err(|e| {
+                StoreError::Damaged(format!("cannot write {}: {e}", marker.display()))
+            })?;
+        }
         Ok(())
     }
 
@@ -310,6 +409,7 @@ impl Store {
             ..Snapshot::default()
         };
         let mut max_link_id = 0;
+        let mut recorded_links = None;
         for entry in self.db.iter() {
             let (key, value) = entry?;
             let text =
@@ -352,11 +452,28 @@ impl Store {
                         .map_err(|_| corrupt(&key, "bad link id sequence"))?;
                     snapshot.next_link_id = snapshot.next_link_id.max(u64::from_be_bytes(raw));
                 }
+                Some(META) if &*key == META_LINK_COUNT => {
+                    let raw: [u8; 8] = value
+                        .as_ref()
+                        .try_into()
+                        .map_err(|_| corrupt(&key, "bad link count"))?;
+                    recorded_links = Some(u64::from_be_bytes(raw));
+                }
                 Some(META) if &*key == META_INITIALIZED => {}
                 _ => return Err(corrupt(&key, "unknown key")),
             }
         }
         snapshot.next_link_id = snapshot.next_link_id.max(max_link_id + 1);
+        // Every write records the link count in the same atomic batch, so a difference means
+        // sled lost or kept data it should not have.
+        if let Some(recorded) = recorded_links {
+            if recorded != snapshot.links.len() as u64 {
+                return Err(StoreError::Damaged(format!(
+                    "it records {recorded} links but holds {}",
+                    snapshot.links.len()
+                )));
+            }
+        }
         Ok(snapshot)
     }
 
@@ -414,6 +531,20 @@ mod tests {
         assert!(signed_key(-1) < signed_key(0));
         assert!(signed_key(255) < signed_key(256));
         assert_eq!(signed_from(&signed_key(-42)), -42);
+    }
+
+    #[test]
+    fn a_link_count_that_disagrees_with_the_rows_is_damage() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        writes.put_link(&row(1));
+        writes.put_link_count(2);
+        store.replace_all(writes).unwrap();
+        let error = store.load().unwrap_err().to_string();
+        assert_eq!(
+            error,
+            "the database is damaged: it records 2 links but holds 1"
+        );
     }
 
     #[test]

@@ -18,6 +18,11 @@ use crate::journal::JournalEntry;
 use crate::model::Millis;
 use crate::state::AppState;
 
+/// The largest request body the Zammad API routes take by default; larger ones get 413.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
+/// The largest fixture document `PUT`/`POST /__mock/fixtures` take.
+pub const MAX_FIXTURE_BYTES: usize = 1024 * 1024 * 1024;
+
 /// Zammad's JSON content type.
 pub(crate) const JSON_UTF8: &str = "application/json; charset=utf-8";
 
@@ -58,9 +63,14 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
     if *admin != AdminAccess::Off {
         cfg.app_data(web::Data::new(admin.clone()))
             .route("/__mock/reset", web::post().to(admin::reset_state))
-            .route("/__mock/fixtures", web::get().to(admin::get_fixtures))
-            .route("/__mock/fixtures", web::put().to(admin::put_fixtures))
-            .route("/__mock/fixtures", web::post().to(admin::post_fixtures))
+            .service(
+                web::resource("/__mock/fixtures")
+                    // Whole data sets come through here; API calls keep the smaller limit.
+                    .app_data(web::PayloadConfig::new(MAX_FIXTURE_BYTES))
+                    .route(web::get().to(admin::get_fixtures))
+                    .route(web::put().to(admin::put_fixtures))
+                    .route(web::post().to(admin::post_fixtures)),
+            )
             .route("/__mock/requests", web::get().to(admin::get_requests))
             .route("/__mock/requests", web::delete().to(admin::delete_requests));
     }

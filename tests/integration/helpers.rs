@@ -230,3 +230,61 @@ impl Fixture {
         Value::Object(doc)
     }
 }
+
+/// The built binary, started on a free loopback port with `args`, once it answers.
+pub struct RunningBinary {
+    pub child: std::process::Child,
+    pub base: String,
+}
+
+impl RunningBinary {
+    pub fn start(args: &[&std::ffi::OsStr]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_zammad-links-mock"))
+            .arg("--bind")
+            .arg(format!("127.0.0.1:{port}"))
+            .args(args)
+            .env("RUST_LOG", "warn")
+            .spawn()
+            .expect("the binary starts");
+        // Owned by `Self` at once, so a failed start still kills the process on drop.
+        let running = Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+        };
+        let client = Client::new();
+        for _ in 0..400 {
+            if client
+                .get(format!("{}/__mock/health", running.base))
+                .send()
+                .is_ok()
+            {
+                return running;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+        }
+        panic!("the binary did not answer on {}", running.base);
+    }
+
+    /// Sends `signal` (`-TERM`, `-KILL`, …) and waits for the exit status.
+    pub fn signal(mut self, signal: &str) -> std::process::ExitStatus {
+        std::process::Command::new("kill")
+            .arg(signal)
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("kill runs");
+        self.child.wait().unwrap()
+    }
+}
+
+impl Drop for RunningBinary {
+    /// A failed test must not leave the process behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -22,5 +22,8 @@ mod admin;
 /// The in-process `MockServer` API, under each test runtime.
 mod library;
 
+/// Graceful shutdown, damaged databases, hostile input, concurrency and `kill -9`.
+mod robustness;
+
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
