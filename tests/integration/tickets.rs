@@ -97,3 +97,28 @@ fn users_me_answers_the_callers_attributes_without_password() {
     assert_eq!(me["login"], "test@test.de");
     assert_eq!(me["role_ids"], json!([1, 2]));
 }
+
+#[test]
+fn a_customer_sees_other_users_reduced_in_the_assets_of_their_ticket() {
+    // Arrange: ticket 2 belongs to customer 7; its creator is user 3.
+    let app = TestApp::with_fixture(
+        Fixture::new()
+            .user(7, "customer", &[3], json!({}))
+            .ticket(1, "1001")
+            .ticket_in(2, "1002", 1, 7)
+            .build(),
+    );
+    // Act
+    let body: Value = get(&app, "/api/v1/tickets/2?all=true", ("customer", "test"))
+        .json()
+        .unwrap();
+    // Assert: user 3 is reduced to what Zammad shows customers; the customer's own record
+    // loses its contact details.
+    let other = body["assets"]["User"]["3"].as_object().unwrap();
+    let keys: Vec<&String> = other.keys().collect();
+    assert_eq!(keys, ["id", "firstname", "lastname", "active"]);
+    let own = body["assets"]["User"]["7"].as_object().unwrap();
+    assert_eq!(own["login"], "customer");
+    assert!(own.get("phone").is_none());
+    assert_eq!(body["assets"]["Role"]["3"]["name"], "Role_3");
+}
