@@ -28,6 +28,9 @@ const ENV_VARS: [&str; 9] = [
 #[derive(Debug, Clone, Parser)]
 #[command(version, about)]
 pub struct Cli {
+    /// Something other than serving.
+    #[command(subcommand)]
+    pub command: Option<Command>,
     /// Address to listen on.
     #[arg(long, env = "ZAMMAD_MOCK_BIND", default_value = "127.0.0.1:3000")]
     pub bind: SocketAddr,
@@ -66,6 +69,26 @@ pub struct Cli {
     /// The largest request body of a Zammad API call; larger ones get 413.
     #[arg(long, env = "ZAMMAD_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+}
+
+/// The subcommands.
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Command {
+    /// Write a large, realistic fixture document (for load tests and benches).
+    Generate {
+        /// Number of tickets.
+        #[arg(long, default_value_t = 1_000)]
+        tickets: u64,
+        /// Number of links.
+        #[arg(long, default_value_t = 10_000)]
+        links: u64,
+        /// Seed of the generator (the same seed gives the same file).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The file to write.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
 }
 
 impl Cli {

@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod cli;
 pub mod exchange;
 pub mod fixtures;
+pub mod generate;
 pub mod graph;
 pub mod journal;
 pub mod model;

@@ -180,3 +180,30 @@ fn the_binary_serves_the_default_data_set_from_a_database_folder() {
     // Assert
     assert_eq!(answer.as_deref(), Some(crate::helpers::SEED_GET_147469));
 }
+
+#[test]
+fn a_generated_data_set_is_served_as_fixtures() {
+    // Arrange
+    let dir = tempfile::TempDir::new().unwrap();
+    let file = dir.path().join("big.json");
+    let status = binary()
+        .args(["generate", "--tickets", "200", "--links", "1000", "--out"])
+        .arg(&file)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    // Act
+    let doc = zammad_links_mock::FixtureDocument::from_file(&file).unwrap();
+    let app = TestApp::start_with(
+        Some(serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap()),
+        tempfile::TempDir::new().unwrap(),
+    );
+    // Assert: every link is listed from its source, with the default credentials.
+    assert_eq!(doc.links.len(), 1000);
+    let first = &doc.links[0];
+    let listed = app.links_of(first.source_value);
+    assert!(
+        listed.iter().any(|(_, _, v)| *v == first.target_value),
+        "{listed:?}"
+    );
+}
