@@ -168,6 +168,16 @@ impl MockServerBuilder {
     /// # Errors
     /// [`StartError`] when the address cannot be bound or the database cannot be used.
     pub fn try_start(self) -> Result<MockServer, StartError> {
+        // Bind first: a busy port should fail at once, not after loading a big data set.
+        let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
+            address: self.bind,
+            source,
+        })?;
+        let address = listener.local_addr().map_err(|source| StartError::Bind {
+            address: self.bind,
+            source,
+        })?;
+
         let (store, location) = match &self.store {
             StoreMode::Dir(path) => (Store::open(path), path.display().to_string()),
             StoreMode::Memory => (Store::temporary(), "in memory".to_owned()),
@@ -181,15 +191,6 @@ impl MockServerBuilder {
         let state =
             web::Data::new(AppState::open(store, fixtures, self.reset).map_err(store_error)?);
         state.journal.set_limit(self.journal_limit);
-        let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
-            address: self.bind,
-            source,
-        })?;
-        let address = listener.local_addr().map_err(|source| StartError::Bind {
-            address: self.bind,
-            source,
-        })?;
-
         let (handle_tx, handle_rx) = mpsc::channel();
         let thread_state = state.clone();
         let (workers, signals, admin) = (self.workers, self.handle_signals, self.admin);
