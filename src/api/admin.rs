@@ -59,10 +59,20 @@ pub async fn reset_state(req: HttpRequest, state: web::Data<AppState>) -> HttpRe
     }
 }
 
-/// The posted fixture document, or the 422 message naming the place.
-fn document(body: &[u8]) -> Result<FixtureDocument, String> {
-    let text = std::str::from_utf8(body).map_err(|_| "(document): not UTF-8 text".to_owned())?;
-    FixtureDocument::from_json(text).map_err(|e| e.to_string())
+/// The posted fixture document of an allowed caller, or the refusal (401, or 422 naming the
+/// place).
+fn posted_document(req: &HttpRequest, body: &[u8]) -> Result<FixtureDocument, Box<HttpResponse>> {
+    if let Some(refusal) = refused(req) {
+        return Err(Box::new(refusal));
+    }
+    let text = std::str::from_utf8(body).map_err(|_| {
+        Box::new(error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "(document): not UTF-8 text",
+        ))
+    })?;
+    FixtureDocument::from_json(text)
+        .map_err(|e| Box::new(error(StatusCode::UNPROCESSABLE_ENTITY, e)))
 }
 
 /// `PUT /__mock/fixtures`: replace the whole state; 204, or 422 naming the place.
@@ -71,12 +81,9 @@ pub async fn put_fixtures(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    let doc = match document(&body) {
+    let doc = match posted_document(&req, &body) {
         Ok(doc) => doc,
-        Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(refusal) => return *refusal,
     };
     let result = match state.replace_unflushed(&doc) {
         Ok(()) => state.store().flush().await,
@@ -94,12 +101,9 @@ pub async fn post_fixtures(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    let doc = match document(&body) {
+    let doc = match posted_document(&req, &body) {
         Ok(doc) => doc,
-        Err(message) => return error(StatusCode::UNPROCESSABLE_ENTITY, message),
+        Err(refusal) => return *refusal,
     };
     match state.merge_unflushed(&doc) {
         Ok(()) => match state.store().flush().await {

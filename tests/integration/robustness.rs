@@ -118,6 +118,9 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         base64::engine::general_purpose::STANDARD.encode("test@test.de:test")
     );
     let mut corpus = Vec::new();
+    let mut push = |method: Method, path: String, content_type, body: Vec<u8>, auth: String| {
+        corpus.push((method, path, content_type, body, auth))
+    };
     let json_ct = "application/json";
     let link_paths = ["/api/v1/links", "/api/v1/links/add", "/api/v1/links/remove"];
     let methods = [Method::GET, Method::POST, Method::DELETE];
@@ -132,13 +135,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "\u{0}",
     ] {
         for (path, method) in link_paths.iter().zip(&methods) {
-            corpus.push((
+            push(
                 method.clone(),
                 path.to_string(),
                 json_ct,
                 body.as_bytes().to_vec(),
                 agent.clone(),
-            ));
+            );
         }
     }
     // JSON of the wrong shape.
@@ -152,13 +155,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "{}",
     ] {
         for (path, method) in link_paths.iter().zip(&methods) {
-            corpus.push((
+            push(
                 method.clone(),
                 path.to_string(),
                 json_ct,
                 body.as_bytes().to_vec(),
                 agent.clone(),
-            ));
+            );
         }
     }
     // Wrong types, huge, negative and fractional values, overlong strings, control
@@ -199,13 +202,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
             } else {
                 body["link_object_source_number"] = json!("no-such-number");
             }
-            corpus.push((
+            push(
                 Method::POST,
                 "/api/v1/links/add".into(),
                 json_ct,
                 body.to_string().into_bytes(),
                 agent.clone(),
-            ));
+            );
         }
     }
     for key in [
@@ -220,13 +223,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
             let mut body = remove_body("normal", 147469, 147470);
             body["link_object_target_value"] = json!(424242);
             body[key] = value.clone();
-            corpus.push((
+            push(
                 Method::DELETE,
                 "/api/v1/links/remove".into(),
                 json_ct,
                 body.to_string().into_bytes(),
                 agent.clone(),
-            ));
+            );
         }
     }
     for value in &bad_values {
@@ -237,13 +240,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
             continue; // a short name is a valid (and created) link object, not bad input
         }
         let body = json!({"link_object": value.clone(), "link_object_value": value.clone()});
-        corpus.push((
+        push(
             Method::GET,
             "/api/v1/links".into(),
             json_ct,
             body.to_string().into_bytes(),
             agent.clone(),
-        ));
+        );
     }
     // Query strings that are not what a client sends.
     for query in [
@@ -254,13 +257,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "&&&=",
         "link_object_value=-0",
     ] {
-        corpus.push((
+        push(
             Method::GET,
             format!("/api/v1/links?{query}"),
             json_ct,
             Vec::new(),
             agent.clone(),
-        ));
+        );
     }
     // Bad ticket ids on the ticket call.
     for id in [
@@ -274,20 +277,20 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "147469x",
         "%20",
     ] {
-        corpus.push((
+        push(
             Method::GET,
             format!("/api/v1/tickets/{id}"),
             json_ct,
             Vec::new(),
             agent.clone(),
-        ));
-        corpus.push((
+        );
+        push(
             Method::GET,
             format!("/api/v1/tickets/{id}?all=true"),
             json_ct,
             Vec::new(),
             agent.clone(),
-        ));
+        );
     }
     // Form bodies and other content types with bad values.
     for body in [
@@ -296,23 +299,23 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "=&=&",
         "%%%",
     ] {
-        corpus.push((
+        push(
             Method::POST,
             "/api/v1/links/add".into(),
             "application/x-www-form-urlencoded",
             body.as_bytes().to_vec(),
             agent.clone(),
-        ));
+        );
     }
     // Wrong methods and paths.
     for method in [Method::PUT, Method::PATCH, Method::DELETE, Method::POST] {
-        corpus.push((
+        push(
             method,
             "/api/v1/links".into(),
             json_ct,
             b"{}".to_vec(),
             agent.clone(),
-        ));
+        );
     }
     for path in [
         "/api/v1/links/add/x",
@@ -323,7 +326,7 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "/%00",
         "/api/v1/links/%2e%2e/add",
     ] {
-        corpus.push((Method::GET, path.into(), json_ct, Vec::new(), agent.clone()));
+        push(Method::GET, path.into(), json_ct, Vec::new(), agent.clone());
     }
     // Malformed Authorization headers.
     for auth in [
@@ -340,14 +343,14 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         format!("Token token={}", "x".repeat(5000)),
         "Basic Og==".into(),
     ] {
-        corpus.push((
+        push(
             Method::GET,
             "/api/v1/links?link_object=Ticket&link_object_value=147469".into(),
             json_ct,
             Vec::new(),
             auth.clone(),
-        ));
-        corpus.push((
+        );
+        push(
             Method::POST,
             "/api/v1/links/add".into(),
             json_ct,
@@ -355,18 +358,18 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
                 .to_string()
                 .into_bytes(),
             auth,
-        ));
+        );
     }
     // Oversized bodies.
     let huge = format!("{{\"link_type\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
     for (path, method) in link_paths.iter().zip(&methods) {
-        corpus.push((
+        push(
             method.clone(),
             path.to_string(),
             json_ct,
             huge.clone().into_bytes(),
             agent.clone(),
-        ));
+        );
     }
     // Malformed fixture documents.
     for doc in [
@@ -380,13 +383,13 @@ fn hostile_corpus() -> Vec<(Method, String, &'static str, Vec<u8>, String)> {
         "{\"Token\": [{\"token\": \"\", \"user_id\": 1}]}",
     ] {
         for method in [Method::PUT, Method::POST] {
-            corpus.push((
+            push(
                 method,
                 "/__mock/fixtures".into(),
                 json_ct,
                 doc.as_bytes().to_vec(),
                 String::new(),
-            ));
+            );
         }
     }
     corpus
