@@ -9,6 +9,8 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::model::{ApiToken, Millis, ModelKind};
@@ -150,33 +152,26 @@ impl FixtureDocument {
         })
     }
 
-    /// Parses and validates a document.
+    /// Parses and validates a document. Each record and link is parsed on its own, so a
+    /// large document never exists as one JSON tree in memory.
     ///
     /// # Errors
     /// A [`FixtureError`] naming the first place that is wrong.
     pub fn from_json(text: &str) -> Result<Self, FixtureError> {
-        let value: Value = serde_json::from_str(text).map_err(|e| {
+        let document: RawDocument = serde_json::from_str(text).map_err(|e| {
             FixtureError::new(
                 format!("(line {}, column {})", e.line(), e.column()),
                 format!("not valid JSON: {e}"),
             )
         })?;
-        Self::from_value(value)
-    }
-
-    /// Validates a parsed document.
-    ///
-    /// # Errors
-    /// A [`FixtureError`] naming the first place that is wrong.
-    pub fn from_value(value: Value) -> Result<Self, FixtureError> {
-        let Value::Object(sections) = value else {
-            return Err(FixtureError::new(
-                "(document)",
-                format!(
-                    "expected an object of sections, found {}",
-                    type_name(&value)
-                ),
-            ));
+        let sections = match document {
+            RawDocument::Sections(sections) => sections,
+            RawDocument::Not(found) => {
+                return Err(FixtureError::new(
+                    "(document)",
+                    format!("expected an object of sections, found {found}"),
+                ))
+            }
         };
         let mut doc = FixtureDocument::default();
         for (section, content) in sections {
@@ -197,24 +192,141 @@ impl FixtureDocument {
         check_unique_records(&doc.records)?;
         Ok(doc)
     }
+
+    /// Validates an already parsed document.
+    ///
+    /// # Errors
+    /// A [`FixtureError`] naming the first place that is wrong.
+    pub fn from_value(value: Value) -> Result<Self, FixtureError> {
+        Self::from_json(&value.to_string())
+    }
+}
+
+/// A document read one level deep: each section's entries stay raw JSON text until their
+/// turn comes, in document order.
+enum RawDocument {
+    Sections(Vec<(String, RawSection)>),
+    Not(&'static str),
+}
+
+/// A section: id → record entries, a list of rows, or something else (named for the error).
+enum RawSection {
+    Entries(Vec<(String, Box<RawValue>)>),
+    Items(Vec<Box<RawValue>>),
+    Other(&'static str),
+}
+
+impl RawSection {
+    fn found(&self) -> &'static str {
+        match self {
+            RawSection::Entries(_) => "an object",
+            RawSection::Items(_) => "an array",
+            RawSection::Other(found) => found,
+        }
+    }
+}
+
+/// Deserialises anything, keeping maps and sequences one level deep and naming the rest.
+macro_rules! scalars_are_named {
+    ($out:expr) => {
+        fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($out("a boolean"))
+        }
+        fn visit_i64<E: de::Error>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($out("a number"))
+        }
+        fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($out("a number"))
+        }
+        fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($out("a number"))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($out("a string"))
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok($out("null"))
+        }
+    };
+}
+
+impl<'de> Deserialize<'de> for RawDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct DocumentVisitor;
+        impl<'de> Visitor<'de> for DocumentVisitor {
+            type Value = RawDocument;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a fixture document")
+            }
+            scalars_are_named!(RawDocument::Not);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {}
+                Ok(RawDocument::Not("an array"))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut sections = Vec::new();
+                while let Some((key, section)) = map.next_entry::<String, RawSection>()? {
+                    sections.push((key, section));
+                }
+                Ok(RawDocument::Sections(sections))
+            }
+        }
+        deserializer.deserialize_any(DocumentVisitor)
+    }
+}
+
+impl<'de> Deserialize<'de> for RawSection {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct SectionVisitor;
+        impl<'de> Visitor<'de> for SectionVisitor {
+            type Value = RawSection;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a fixture section")
+            }
+            scalars_are_named!(RawSection::Other);
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<Box<RawValue>>()? {
+                    items.push(item);
+                }
+                Ok(RawSection::Items(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = map.next_entry::<String, Box<RawValue>>()? {
+                    entries.push(entry);
+                }
+                Ok(RawSection::Entries(entries))
+            }
+        }
+        deserializer.deserialize_any(SectionVisitor)
+    }
+}
+
+/// One raw entry as a value; the text was already checked to be JSON.
+fn value_of(raw: &RawValue) -> Value {
+    serde_json::from_str(raw.get()).expect("a raw value is valid JSON")
 }
 
 fn parse_records(
     kind: ModelKind,
     section: &str,
-    content: Value,
+    content: RawSection,
     out: &mut Vec<FixtureRecord>,
 ) -> Result<(), FixtureError> {
-    let Value::Object(entries) = content else {
+    let RawSection::Entries(entries) = content else {
         return Err(FixtureError::new(
             section,
             format!(
                 "expected an object of id → record, found {}",
-                type_name(&content)
+                content.found()
             ),
         ));
     };
-    for (key, attrs) in entries {
+    out.reserve(entries.len());
+    for (key, raw) in entries {
+        let attrs = value_of(&raw);
+        drop(raw);
         let path = format!("{section}[\"{key}\"]");
         let id: i64 = key
             .parse()
@@ -321,17 +433,19 @@ fn optional_time(
     }
 }
 
-fn parse_links(content: Value) -> Result<Vec<FixtureLink>, FixtureError> {
-    let Value::Array(rows) = content else {
+fn parse_links(content: RawSection) -> Result<Vec<FixtureLink>, FixtureError> {
+    let RawSection::Items(rows) = content else {
         return Err(FixtureError::new(
             "Link",
-            format!("expected an array of links, found {}", type_name(&content)),
+            format!("expected an array of links, found {}", content.found()),
         ));
     };
     let mut ids = HashMap::new();
     let mut ends = HashMap::new();
     let mut links = Vec::with_capacity(rows.len());
-    for (index, row) in rows.into_iter().enumerate() {
+    for (index, raw) in rows.into_iter().enumerate() {
+        let row = value_of(&raw);
+        drop(raw);
         let path = format!("Link[{index}]");
         let Value::Object(row) = row else {
             return Err(FixtureError::new(
@@ -400,16 +514,18 @@ fn parse_links(content: Value) -> Result<Vec<FixtureLink>, FixtureError> {
     Ok(links)
 }
 
-fn parse_tokens(content: Value) -> Result<Vec<ApiToken>, FixtureError> {
-    let Value::Array(rows) = content else {
+fn parse_tokens(content: RawSection) -> Result<Vec<ApiToken>, FixtureError> {
+    let RawSection::Items(rows) = content else {
         return Err(FixtureError::new(
             "Token",
-            format!("expected an array of tokens, found {}", type_name(&content)),
+            format!("expected an array of tokens, found {}", content.found()),
         ));
     };
     let mut seen = HashSet::new();
     let mut tokens = Vec::with_capacity(rows.len());
-    for (index, row) in rows.into_iter().enumerate() {
+    for (index, raw) in rows.into_iter().enumerate() {
+        let row = value_of(&raw);
+        drop(raw);
         let path = format!("Token[{index}]");
         let Value::Object(row) = row else {
             return Err(FixtureError::new(

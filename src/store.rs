@@ -31,6 +31,9 @@ const MARKER_FILE: &str = "zammad-links-mock.initialized";
 
 const LINK_ROW_BYTES: usize = 46;
 
+/// The most operations [`Store::replace_all`] applies as one atomic batch.
+pub const ATOMIC_BATCH_OPS: usize = 50_000;
+
 /// What went wrong with the database.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -376,20 +379,54 @@ impl Store {
         Ok(())
     }
 
-    /// Replaces the whole content with `writes` and marks the database as initialised, in one
-    /// atomic batch: every old key is removed, then the new content written over it.
+    /// Replaces the whole content with `writes` and marks the database as initialised.
+    ///
+    /// Up to [`ATOMIC_BATCH_OPS`] operations go in one atomic batch: every old key is removed,
+    /// then the new content written over it. A larger document goes in chunks, so that sled
+    /// never holds one giant batch: the database first stops counting as initialised, then
+    /// the old keys go, then the content, and the initialised mark comes last. A crash in
+    /// between leaves a folder that refuses to start until `--reset` (see
+    /// [`Store::is_initialized`]), never a half-loaded one that passes for whole.
     ///
     /// # Errors
     /// When sled fails.
     pub fn replace_all(&self, mut writes: WriteSet) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for key in self.db.iter().keys() {
-            batch.remove(key?);
-        }
         writes.mark_initialized();
-        // A batch keeps the last operation per key, so the new content wins over the removals.
-        writes.into_batch(&mut batch);
-        self.db.apply_batch(batch)?;
+        if writes.ops.len() <= ATOMIC_BATCH_OPS {
+            let mut batch = sled::Batch::default();
+            for key in self.db.iter().keys() {
+                batch.remove(key?);
+            }
+            // A batch keeps the last operation per key, so the new content wins over the
+            // removals.
+            writes.into_batch(&mut batch);
+            self.db.apply_batch(batch)?;
+        } else {
+            self.db.remove(META_INITIALIZED)?;
+            self.db.flush()?;
+            let mut batch = sled::Batch::default();
+            let mut in_batch = 0;
+            for key in self.db.iter().keys() {
+                batch.remove(key?);
+                in_batch += 1;
+                if in_batch == ATOMIC_BATCH_OPS {
+                    self.db.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
+            }
+            for (key, value) in writes.ops {
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+                in_batch += 1;
+                if in_batch == ATOMIC_BATCH_OPS {
+                    self.db.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
+            }
+            self.db.apply_batch(batch)?;
+        }
         self.db.flush()?;
         if let Some(marker) = &self.marker {
             std::fs::write(marker, b"sled database of zammad-links-mock\n").map_err(|e| {
@@ -545,6 +582,24 @@ mod tests {
             error,
             "the database is damaged: it records 2 links but holds 1"
         );
+    }
+
+    #[test]
+    fn a_large_replacement_goes_in_chunks_and_ends_initialised() {
+        let store = Store::temporary().unwrap();
+        let mut first = WriteSet::new();
+        first.put_link(&row(999_999));
+        store.replace_all(first).unwrap();
+        let mut writes = WriteSet::new();
+        for id in 1..=(ATOMIC_BATCH_OPS as u64 + 10) {
+            writes.put_link(&row(id));
+        }
+        writes.put_link_count(ATOMIC_BATCH_OPS + 10);
+        store.replace_all(writes).unwrap();
+        let snapshot = store.load().unwrap();
+        assert_eq!(snapshot.links.len(), ATOMIC_BATCH_OPS + 10);
+        assert!(snapshot.links.iter().all(|l| l.id != 999_999));
+        assert!(store.is_initialized().unwrap());
     }
 
     #[test]
