@@ -67,7 +67,20 @@ fn sigterm_finishes_flushes_and_exits_0() {
     assert_eq!(status.code(), Some(0));
     let again = RunningBinary::start(&[OsStr::new("--db"), db.as_os_str()]);
     assert!(targets(&client, &again.base).contains(&1_000_001));
-    again.signal("-INT");
+    assert_eq!(again.signal("-INT").code(), Some(0));
+}
+
+#[test]
+fn the_body_limit_is_configurable_and_answers_413() {
+    let server = MockServer::builder().max_body_bytes(64).start();
+    let response = Client::new()
+        .post(server.url("/api/v1/links/add"))
+        .basic_auth(AGENT.0, Some(AGENT.1))
+        .json(&add_body("normal", 147469, "34147471"))
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert_eq!(server.fixtures().links.len(), 2);
 }
 
 #[test]
