@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# The seed's GET served by the real handler vs. the same bytes precomputed
+# (examples/ceiling_server.rs), both measured with wrk on loopback in the same run.
+# Needs wrk (Debian package `wrk`). Usage: benches/http.sh [SECONDS] [CONNECTIONS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_EACH=${1:-20}
+CONNECTIONS=${2:-256}
+MOCK=127.0.0.1:39921
+CEILING=127.0.0.1:39922
+WORK=$(mktemp -d)
+trap 'kill $PIDS 2>/dev/null || true; rm -rf "$WORK"' EXIT
+PIDS=""
+
+cargo build --release --quiet --bin zammad-links-mock --example ceiling_server
+target/release/zammad-links-mock --bind "$MOCK" --in-memory --journal-limit 0 2> "$WORK/mock.log" &
+PIDS="$PIDS $!"
+target/release/examples/ceiling_server "$CEILING" 2> "$WORK/ceiling.log" &
+PIDS="$PIDS $!"
+for address in "$MOCK" "$CEILING"; do
+  until curl -s -o /dev/null "http://$address/__mock/health"; do sleep 0.2; done
+done
+
+URL_PATH="/api/v1/links?link_object=Ticket&link_object_value=147469"
+AUTH="Authorization: Basic $(printf 'test@test.de:test' | base64)"
+# Both answer the same bytes.
+cmp <(curl -s -H "$AUTH" "http://$MOCK$URL_PATH") <(curl -s -H "$AUTH" "http://$CEILING$URL_PATH")
+
+rate() {
+  wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -H "$AUTH" "http://$1$URL_PATH" \
+    | awk '/Requests\/sec/ {print $2}'
+}
+mock=$(rate "$MOCK")
+ceiling=$(rate "$CEILING")
+echo "real handler:      $mock requests/s"
+echo "precomputed bytes: $ceiling requests/s"
+echo "ratio:             $(echo "scale=3; $mock / $ceiling" | bc)"
