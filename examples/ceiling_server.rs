@@ -12,7 +12,10 @@ const BODY: &str = include_str!("../tests/fixtures/seed-get-147469.json");
 async fn seed() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header(("Content-Type", "application/json; charset=utf-8"))
-        .insert_header(("Cache-Control", "no-cache, no-store, max-age=0, must-revalidate"))
+        .insert_header((
+            "Cache-Control",
+            "no-cache, no-store, max-age=0, must-revalidate",
+        ))
         .insert_header(("Pragma", "no-cache"))
         .insert_header(("Expires", "-1"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
