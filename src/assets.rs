@@ -14,6 +14,7 @@
 //! (`lib/user_info/assets.rb`). Deciding which linked objects go in is left to `state`.
 
 use std::collections::HashSet;
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -153,9 +154,8 @@ impl<'a> AssetsBuilder<'a> {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push('"');
-                out.push_str(itoa_i64(record.id).as_str());
-                out.push_str("\":");
+                // Writing into a String cannot fail.
+                let _ = write!(out, "\"{}\":", record.id);
                 match level {
                     AssetLevel::Agent | AssetLevel::Admin => out.push_str(&record.json),
                     AssetLevel::Customer => out.push_str(&reduce_for_customer(record, viewer)),
@@ -165,10 +165,6 @@ impl<'a> AssetsBuilder<'a> {
         }
         out.push('}');
     }
-}
-
-fn itoa_i64(value: i64) -> String {
-    value.to_string()
 }
 
 /// What a customer sees of a record (`User#filter_attributes` and friends in Zammad 5.0).

@@ -39,14 +39,6 @@ impl ObjectRef {
     }
 }
 
-/// A ticket's database id (`link_object_target_value`, `Ticket.id`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TicketId(pub i64);
-
-/// A ticket's number as agents see it (`"34147471"`), always a string in Zammad.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct TicketNumber(pub String);
-
 /// A row of Zammad's `links` table, exactly the columns it has.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LinkRow {

@@ -408,10 +408,12 @@ impl Drop for MockServer {
     fn drop(&mut self) {
         // `stop` sends the command at once; the returned future only reports completion,
         // which joining the thread waits for anyway.
+        // After `wait` the server has stopped and everything is flushed already.
+        let Some(thread) = self.thread.take() else {
+            return;
+        };
         drop(self.handle.stop(true));
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
+        let _ = thread.join();
         let _ = self.state.store().flush_blocking();
         self.wait_for_workers_to_release_the_state();
     }

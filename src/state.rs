@@ -6,6 +6,7 @@
 //! update memory, release it, then wait for the flush (so concurrent writers share flushes)
 //! before the caller answers. Readers never take the writer lock. HTTP is left to `api`.
 
+use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -73,9 +74,8 @@ impl LinkList {
             });
             out.push_str(",\"link_object\":");
             out.push_str(self.names.object_json(edge.other_object));
-            out.push_str(",\"link_object_value\":");
-            out.push_str(&edge.other_value.to_string());
-            out.push('}');
+            // Writing into a String cannot fail.
+            let _ = write!(out, ",\"link_object_value\":{}}}", edge.other_value);
         }
         out.push(']');
     }
@@ -238,18 +238,22 @@ impl AppState {
         if object.is_none() {
             if let Some(name) = name {
                 // `Link.link_object_get` creates an unknown name even when only listing.
-                let mut writes = WriteSet::new();
-                {
+                let created = {
                     let _writer = self.writer.lock();
                     let mut created = Vec::new();
                     object = self.catalog.ensure_object(name, &mut created)?;
+                    let mut writes = WriteSet::new();
                     for new in &created {
                         writes.put_name(new);
                     }
                     self.store.apply(writes)?;
+                    !created.is_empty()
+                };
+                // A blank name creates nothing, and then there is nothing to make durable.
+                if created {
+                    self.store.flush().await?;
+                    names = self.catalog.snapshot();
                 }
-                self.store.flush().await?;
-                names = self.catalog.snapshot();
             }
         }
         let (Some(object), Some(value)) = (object, value) else {
@@ -467,6 +471,7 @@ impl AppState {
                 }
             }
             let mut touched: Vec<Arc<Record>> = Vec::new();
+            let names = self.catalog.snapshot();
             if !rows.is_empty() {
                 writes.put_link_count(self.graph.len() - rows.len());
             }
@@ -474,7 +479,7 @@ impl AppState {
                 writes.delete_link(row.id);
                 // `after_destroy :touch_link_references` touches both ends of every row.
                 for end in [row.source, row.target] {
-                    self.touch_end(end, now, &mut touched, &mut writes);
+                    self.touch_end(&names, end, now, &mut touched, &mut writes);
                 }
             }
             self.store.apply(writes)?;
@@ -507,12 +512,12 @@ impl AppState {
     /// record touched earlier in the same write is touched again, not its stale copy.
     fn touch_end(
         &self,
+        names: &Names,
         end: ObjectRef,
         now: Millis,
         touched: &mut Vec<Arc<Record>>,
         writes: &mut WriteSet,
     ) {
-        let names = self.catalog.snapshot();
         let Some(kind) = names.object_model(end.object) else {
             return;
         };
