@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The seed's GET served by the real handler vs. the same bytes precomputed
 # (examples/ceiling_server.rs), both measured with wrk on loopback in the same run.
-# Needs wrk (Debian package `wrk`). Usage: benches/http.sh [SECONDS] [CONNECTIONS]
+# The two are measured in alternation, ROUNDS times each, and the medians compared, so that
+# a noisy neighbour on a shared machine does not hit only one side.
+# Needs wrk (Debian package `wrk`). Usage: benches/http.sh [SECONDS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-20}
 CONNECTIONS=${2:-256}
+ROUNDS=${3:-3}
 MOCK=127.0.0.1:39921
 CEILING=127.0.0.1:39922
 WORK=$(mktemp -d)
@@ -30,8 +33,15 @@ rate() {
   wrk -t2 -c"$CONNECTIONS" -d"${SECONDS_EACH}s" -H "$AUTH" "http://$1$URL_PATH" \
     | awk '/Requests\/sec/ {print $2}'
 }
-mock=$(rate "$MOCK")
-ceiling=$(rate "$CEILING")
-echo "real handler:      $mock requests/s"
-echo "precomputed bytes: $ceiling requests/s"
+median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
+: > "$WORK/mock"; : > "$WORK/ceiling"
+for round in $(seq "$ROUNDS"); do
+  m=$(rate "$MOCK"); c=$(rate "$CEILING")
+  echo "round $round: real handler $m requests/s, precomputed bytes $c requests/s"
+  echo "$m" >> "$WORK/mock"; echo "$c" >> "$WORK/ceiling"
+done
+mock=$(median < "$WORK/mock")
+ceiling=$(median < "$WORK/ceiling")
+echo "real handler:      $mock requests/s (median of $ROUNDS)"
+echo "precomputed bytes: $ceiling requests/s (median of $ROUNDS)"
 echo "ratio:             $(echo "scale=3; $mock / $ceiling" | bc)"

@@ -19,6 +19,16 @@ async fn seed() -> HttpResponse {
         .insert_header(("Pragma", "no-cache"))
         .insert_header(("Expires", "-1"))
         .insert_header(("Access-Control-Allow-Origin", "*"))
+        .insert_header((
+            "Access-Control-Allow-Methods",
+            "POST, GET, PUT, DELETE, PATCH, OPTIONS",
+        ))
+        .insert_header(("Access-Control-Max-Age", "1728000"))
+        .insert_header((
+            "Access-Control-Allow-Headers",
+            "Content-Type, Depth, User-Agent, X-File-Size, X-Requested-With, If-Modified-Since, \
+             X-File-Name, Cache-Control, Accept-Language",
+        ))
         .body(BODY)
 }
 

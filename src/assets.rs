@@ -14,9 +14,9 @@
 //! (`lib/user_info/assets.rb`). Deciding which linked objects go in is left to `state`.
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::Arc;
 
+use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
 use crate::auth::AssetLevel;
@@ -27,9 +27,11 @@ use crate::records::{Record, RecordStore};
 #[derive(Debug)]
 pub struct AssetsBuilder<'a> {
     records: &'a RecordStore,
-    seen: HashSet<(ModelKind, i64)>,
+    seen: HashSet<(ModelKind, i64), FxBuildHasher>,
     models: Vec<(ModelKind, Vec<Arc<Record>>)>,
     stack: Vec<Arc<Record>>,
+    /// The relations of the record being placed; reused so a walk allocates once.
+    children: Vec<(ModelKind, i64)>,
 }
 
 impl<'a> AssetsBuilder<'a> {
@@ -37,9 +39,10 @@ impl<'a> AssetsBuilder<'a> {
     pub fn new(records: &'a RecordStore) -> Self {
         Self {
             records,
-            seen: HashSet::new(),
+            seen: HashSet::default(),
             models: Vec::new(),
             stack: Vec::new(),
+            children: Vec::new(),
         }
     }
 
@@ -54,9 +57,11 @@ impl<'a> AssetsBuilder<'a> {
             if !self.seen.insert((record.kind, record.id)) {
                 continue;
             }
-            let children = self.relations(&record);
+            let mut children = std::mem::take(&mut self.children);
+            children.clear();
+            relations(&record, &mut children);
             self.place(record);
-            for (kind, id) in children.into_iter().rev() {
+            for &(kind, id) in children.iter().rev() {
                 if self.seen.contains(&(kind, id)) {
                     continue;
                 }
@@ -64,6 +69,7 @@ impl<'a> AssetsBuilder<'a> {
                     self.stack.push(child);
                 }
             }
+            self.children = children;
         }
     }
 
@@ -75,58 +81,6 @@ impl<'a> AssetsBuilder<'a> {
         {
             Some((_, list)) => list.push(record),
             None => self.models.push((record.kind, vec![record])),
-        }
-    }
-
-    fn relations(&self, record: &Record) -> Vec<(ModelKind, i64)> {
-        let f = &record.fields;
-        let users = |ids: &[Option<i64>]| -> Vec<(ModelKind, i64)> {
-            ids.iter()
-                .flatten()
-                .map(|id| (ModelKind::User, *id))
-                .collect()
-        };
-        match record.kind {
-            ModelKind::Ticket => {
-                users(&[f.created_by_id, f.updated_by_id, f.owner_id, f.customer_id])
-            }
-            ModelKind::User => {
-                let mut out: Vec<(ModelKind, i64)> =
-                    f.role_ids.iter().map(|id| (ModelKind::Role, *id)).collect();
-                out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
-                out.extend(
-                    f.organization_ids
-                        .iter()
-                        .take(3)
-                        .map(|id| (ModelKind::Organization, *id)),
-                );
-                out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
-                out.extend(users(&[f.created_by_id, f.updated_by_id]));
-                out
-            }
-            ModelKind::Role => {
-                let mut out: Vec<(ModelKind, i64)> = f
-                    .group_ids
-                    .iter()
-                    .map(|(id, _)| (ModelKind::Group, *id))
-                    .collect();
-                out.extend(users(&[f.created_by_id, f.updated_by_id]));
-                out
-            }
-            ModelKind::Organization => {
-                let mut members = f.member_ids.clone();
-                members.sort_unstable();
-                members.truncate(10);
-                let mut out: Vec<(ModelKind, i64)> = members
-                    .into_iter()
-                    .map(|id| (ModelKind::User, id))
-                    .collect();
-                out.extend(users(&[f.created_by_id, f.updated_by_id]));
-                out
-            }
-            ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
-                users(&[f.created_by_id, f.updated_by_id])
-            }
         }
     }
 
@@ -154,8 +108,9 @@ impl<'a> AssetsBuilder<'a> {
                 if i > 0 {
                     out.push(',');
                 }
-                // Writing into a String cannot fail.
-                let _ = write!(out, "\"{}\":", record.id);
+                out.push('"');
+                out.push_str(itoa::Buffer::new().format(record.id));
+                out.push_str("\":");
                 match level {
                     AssetLevel::Agent | AssetLevel::Admin => out.push_str(&record.json),
                     AssetLevel::Customer => out.push_str(&reduce_for_customer(record, viewer)),
@@ -164,6 +119,46 @@ impl<'a> AssetsBuilder<'a> {
             out.push('}');
         }
         out.push('}');
+    }
+}
+
+/// The records `record` pulls in, in Zammad's order, appended to `out`.
+fn relations(record: &Record, out: &mut Vec<(ModelKind, i64)>) {
+    let f = &record.fields;
+    let users = |out: &mut Vec<(ModelKind, i64)>, ids: &[Option<i64>]| {
+        out.extend(ids.iter().flatten().map(|id| (ModelKind::User, *id)));
+    };
+    match record.kind {
+        ModelKind::Ticket => users(
+            out,
+            &[f.created_by_id, f.updated_by_id, f.owner_id, f.customer_id],
+        ),
+        ModelKind::User => {
+            out.extend(f.role_ids.iter().map(|id| (ModelKind::Role, *id)));
+            out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
+            out.extend(
+                f.organization_ids
+                    .iter()
+                    .take(3)
+                    .map(|id| (ModelKind::Organization, *id)),
+            );
+            out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
+            users(out, &[f.created_by_id, f.updated_by_id]);
+        }
+        ModelKind::Role => {
+            out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
+            users(out, &[f.created_by_id, f.updated_by_id]);
+        }
+        ModelKind::Organization => {
+            let mut members = f.member_ids.clone();
+            members.sort_unstable();
+            members.truncate(10);
+            out.extend(members.into_iter().map(|id| (ModelKind::User, id)));
+            users(out, &[f.created_by_id, f.updated_by_id]);
+        }
+        ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
+            users(out, &[f.created_by_id, f.updated_by_id]);
+        }
     }
 }
 

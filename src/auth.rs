@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use base64::Engine as _;
+use dashmap::DashMap;
+use rustc_hash::FxBuildHasher;
 
 use crate::model::{ApiToken, ModelKind};
 use crate::records::{Record, RecordStore};
@@ -80,36 +82,29 @@ pub enum AssetLevel {
     Admin,
 }
 
-/// An authenticated caller with the permissions and group access Zammad would compute.
-#[derive(Debug, Clone)]
-pub struct Caller {
-    /// The user the request acts as (after impersonation).
-    pub user: Arc<Record>,
-    /// How the request authenticated.
-    pub method: AuthMethod,
+/// What a user may do, derived from its roles: permission names and group access. Derived
+/// once per user and record generation (see [`GrantCache`]), not per request.
+#[derive(Debug, Default)]
+pub struct Grants {
     permissions: Vec<String>,
-    /// A token's own permission list: it restricts, never extends, the user's permissions.
-    token_permissions: Option<Vec<String>>,
-    group_access: HashMap<i64, Vec<String>>,
+    group_access: HashMap<i64, Vec<String>, FxBuildHasher>,
 }
 
-impl Caller {
-    /// The caller acting as `user`, with permissions from its active roles (restricted to
-    /// `token_permissions` when the token carries its own list).
-    pub fn for_user(
-        records: &RecordStore,
-        user: Arc<Record>,
-        method: AuthMethod,
-        token_permissions: Option<&[String]>,
-    ) -> Self {
+impl Grants {
+    /// The grants of `user` from its own `group_ids` and its active roles.
+    fn of(records: &RecordStore, user: &Record) -> Self {
+        let mut grants = Grants::default();
+        let mut add_groups = |group_ids: &[(i64, Vec<String>)]| {
+            for (group, access) in group_ids {
+                grants
+                    .group_access
+                    .entry(*group)
+                    .or_default()
+                    .extend(access.iter().cloned());
+            }
+        };
+        add_groups(&user.fields.group_ids);
         let mut permissions = Vec::new();
-        let mut group_access: HashMap<i64, Vec<String>> = HashMap::new();
-        for (group, access) in &user.fields.group_ids {
-            group_access
-                .entry(*group)
-                .or_default()
-                .extend(access.iter().cloned());
-        }
         for role_id in &user.fields.role_ids {
             let Some(role) = records.get(ModelKind::Role, *role_id) else {
                 continue;
@@ -125,19 +120,107 @@ impl Caller {
                     permissions.push(name);
                 }
             }
-            for (group, access) in &role.fields.group_ids {
-                group_access
-                    .entry(*group)
-                    .or_default()
-                    .extend(access.iter().cloned());
+            add_groups(&role.fields.group_ids);
+        }
+        grants.permissions = permissions;
+        grants
+    }
+}
+
+/// Each user's [`Grants`], kept until any record changes (roles, permissions and users are
+/// records; the record store's generation says when). Zammad caches permissions per user
+/// too; here it spares every request the role and permission lookups.
+#[derive(Debug, Default)]
+pub struct GrantCache {
+    by_user: DashMap<i64, (u64, Arc<Grants>), FxBuildHasher>,
+}
+
+impl GrantCache {
+    /// The grants of `user`, derived again when records changed since they were cached.
+    pub fn grants(&self, records: &RecordStore, user: &Record) -> Arc<Grants> {
+        // Read the generation before deriving: a change during the derivation leaves an
+        // entry that is already stale, never one that looks fresh.
+        let generation = records.generation();
+        if let Some(entry) = self.by_user.get(&user.id) {
+            if entry.0 == generation {
+                return Arc::clone(&entry.1);
             }
         }
+        let grants = Arc::new(Grants::of(records, user));
+        self.by_user
+            .insert(user.id, (generation, Arc::clone(&grants)));
+        grants
+    }
+}
+
+/// Callers already authenticated, by the exact `Authorization` header they sent, valid while
+/// no record or token changes. A request whose header matches byte for byte a header that
+/// passed the full check under the same generation is the same caller; this spares the
+/// base64 decoding, login lookup and password comparison on every request. Only successes
+/// are kept, and at most [`VerifiedCallers::CAPACITY`] of them.
+#[derive(Debug, Default)]
+pub struct VerifiedCallers {
+    by_header: DashMap<Box<str>, (u64, Caller), FxBuildHasher>,
+}
+
+impl VerifiedCallers {
+    /// The most headers kept; when full, the cache starts again empty.
+    pub const CAPACITY: usize = 4096;
+
+    /// The caller for `header`, authenticated by `authenticate` unless a caller for the same
+    /// header is cached for the records' current generation.
+    ///
+    /// # Errors
+    /// Whatever `authenticate` refuses.
+    pub fn get_or_authenticate(
+        &self,
+        records: &RecordStore,
+        header: &str,
+        authenticate: impl FnOnce() -> Result<Caller, AuthError>,
+    ) -> Result<Caller, AuthError> {
+        let generation = records.generation();
+        if let Some(entry) = self.by_header.get(header) {
+            if entry.0 == generation {
+                return Ok(entry.1.clone());
+            }
+        }
+        let caller = authenticate()?;
+        if self.by_header.len() >= Self::CAPACITY {
+            self.by_header.clear();
+        }
+        self.by_header
+            .insert(header.into(), (generation, caller.clone()));
+        Ok(caller)
+    }
+}
+
+/// An authenticated caller with the permissions and group access Zammad would compute.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The user the request acts as (after impersonation).
+    pub user: Arc<Record>,
+    /// How the request authenticated.
+    pub method: AuthMethod,
+    grants: Arc<Grants>,
+    /// A token's own permission list: it restricts, never extends, the user's permissions.
+    token_permissions: Option<Arc<[String]>>,
+}
+
+impl Caller {
+    /// The caller acting as `user`, with permissions from its active roles (restricted to
+    /// `token_permissions` when the token carries its own list).
+    pub fn for_user(
+        records: &RecordStore,
+        grants: &GrantCache,
+        user: Arc<Record>,
+        method: AuthMethod,
+        token_permissions: Option<Vec<String>>,
+    ) -> Self {
         Self {
+            grants: grants.grants(records, &user),
             user,
             method,
-            permissions,
-            token_permissions: token_permissions.map(<[String]>::to_vec),
-            group_access,
+            token_permissions: token_permissions.map(Arc::from),
         }
     }
 
@@ -149,7 +232,11 @@ impl Caller {
     /// Whether the caller holds `wanted`; a parent permission implies its children
     /// (`admin` covers `admin.user`), never the other way round.
     pub fn has_permission(&self, wanted: &str) -> bool {
-        self.permissions.iter().any(|held| implies(held, wanted)) && self.token_allows(wanted)
+        self.grants
+            .permissions
+            .iter()
+            .any(|held| implies(held, wanted))
+            && self.token_allows(wanted)
     }
 
     fn token_allows(&self, wanted: &str) -> bool {
@@ -167,6 +254,7 @@ impl Caller {
     /// How much of the assets the caller sees.
     pub fn asset_level(&self) -> AssetLevel {
         if self
+            .grants
             .permissions
             .iter()
             .any(|p| (p == "admin" || p.starts_with("admin.")) && self.token_allows(p))
@@ -182,7 +270,8 @@ impl Caller {
     /// Whether the caller has `access` (`read`, `change`, …) to group `group_id`; `full`
     /// grants every access.
     pub fn has_group_access(&self, group_id: i64, access: &str) -> bool {
-        self.group_access
+        self.grants
+            .group_access
             .get(&group_id)
             .is_some_and(|names| names.iter().any(|n| n == "full" || n == access))
     }
@@ -300,6 +389,7 @@ impl Credentials {
 /// An [`AuthError`] with Zammad's text.
 pub fn authenticate(
     records: &RecordStore,
+    grants: &GrantCache,
     tokens: &dyn Fn(&str) -> Option<ApiToken>,
     credentials: &Credentials,
     impersonate: Option<(&'static str, &str)>,
@@ -310,7 +400,7 @@ pub fn authenticate(
             let user = records
                 .user_by_login(login)
                 .filter(|user| {
-                    records.password(user.id).is_some_and(|stored| {
+                    records.password_matches(user.id, |stored| {
                         constant_time_eq(stored.as_bytes(), password.as_bytes())
                     })
                 })
@@ -318,7 +408,7 @@ pub fn authenticate(
             if !user.is_active() {
                 return Err(AuthError::Inactive);
             }
-            Caller::for_user(records, user, AuthMethod::Basic, None)
+            Caller::for_user(records, grants, user, AuthMethod::Basic, None)
         }
         Credentials::Token { token, bearer } => {
             let found = tokens(token).and_then(|t| {
@@ -335,22 +425,18 @@ pub fn authenticate(
             if !user.is_active() {
                 return Err(AuthError::Inactive);
             }
-            Caller::for_user(
-                records,
-                user,
-                AuthMethod::Token,
-                token.permissions.as_deref(),
-            )
+            Caller::for_user(records, grants, user, AuthMethod::Token, token.permissions)
         }
     };
     match impersonate {
         None => Ok(caller),
-        Some((header, value)) => impersonate_as(records, caller, header, value),
+        Some((header, value)) => impersonate_as(records, grants, caller, header, value),
     }
 }
 
 fn impersonate_as(
     records: &RecordStore,
+    grants: &GrantCache,
     caller: Caller,
     header: &'static str,
     value: &str,
@@ -368,7 +454,7 @@ fn impersonate_as(
         records.user_by_login(value)
     }
     .ok_or_else(|| AuthError::NoSuchUser(value.to_owned()))?;
-    Ok(Caller::for_user(records, user, caller.method, None))
+    Ok(Caller::for_user(records, grants, user, caller.method, None))
 }
 
 /// Compares two secrets in time that depends only on their lengths.

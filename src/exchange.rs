@@ -118,6 +118,7 @@ impl AppState {
         for token in &doc.tokens {
             self.tokens.insert(token.token.clone(), token.clone());
         }
+        self.records.changed();
         for row in &new_rows {
             self.graph.insert(row);
         }

@@ -10,6 +10,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dashmap::DashMap;
+use rustc_hash::FxBuildHasher;
 
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, ObjectRef};
 
@@ -52,7 +53,7 @@ impl Edge {
 /// The adjacency map of all links.
 #[derive(Debug, Default)]
 pub struct LinkGraph {
-    nodes: DashMap<ObjectRef, Vec<Edge>>,
+    nodes: DashMap<ObjectRef, Vec<Edge>, FxBuildHasher>,
     links: AtomicUsize,
 }
 

@@ -17,9 +17,13 @@ pub enum ParamsError {
     OutOfRange(String),
 }
 
-/// The merged parameters of one request.
+/// The merged parameters of one request: body entries, then query pairs, in order. A lookup
+/// takes the last entry with the key, so the query wins over the body and a later duplicate
+/// over an earlier one, as in Rails. (A plain list: a request has a handful of parameters,
+/// and building a map for each one showed up in profiles; lookups scan, never merging, so
+/// a hostile request with many keys costs linear time.)
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Params(Map<String, Value>);
+pub struct Params(Vec<(String, Value)>);
 
 impl Params {
     /// Merges a request's body and query string.
@@ -27,44 +31,42 @@ impl Params {
     /// # Errors
     /// [`ParamsError::Unparsable`] when a JSON body is not valid JSON.
     pub fn from_parts(content_type: &str, body: &[u8], query: &str) -> Result<Self, ParamsError> {
-        let mut map = Map::new();
+        let mut entries = Vec::new();
         let is_blank = body.iter().all(u8::is_ascii_whitespace);
         if !is_blank {
             let media = content_type.split(';').next().unwrap_or("").trim();
             if media.eq_ignore_ascii_case("application/json") || media.ends_with("+json") {
                 match serde_json::from_slice::<Value>(body).map_err(|_| ParamsError::Unparsable)? {
-                    Value::Object(object) => map = object,
+                    Value::Object(object) => entries.extend(object),
                     // Rails wraps any other JSON value as `_json`, which no link call reads.
-                    other => {
-                        map.insert("_json".into(), other);
-                    }
+                    other => entries.push(("_json".into(), other)),
                 }
             } else if media.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
-                for (key, value) in form_pairs(body) {
-                    map.insert(key, Value::String(value));
-                }
+                entries.extend(form_pairs(body));
             }
         }
-        for (key, value) in form_pairs(query.as_bytes()) {
-            map.insert(key, Value::String(value));
-        }
-        Ok(Self(map))
+        entries.extend(form_pairs(query.as_bytes()));
+        Ok(Self(entries))
     }
 
     /// Parameters from an already built map (tests, benches, the library API).
     pub fn from_map(map: Map<String, Value>) -> Self {
-        Self(map)
+        Self(map.into_iter().collect())
+    }
+
+    fn get(&self, key: &str) -> Option<&Value> {
+        self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
     /// Whether `key` was sent at all, even as null (`params.key?`).
     pub fn has(&self, key: &str) -> bool {
-        self.0.contains_key(key)
+        self.0.iter().any(|(k, _)| k == key)
     }
 
     /// `key` cast to a string column: numbers as their text, `true`/`false` as `t`/`f`
     /// (ActiveModel's boolean serialisation), null or a structure as nothing.
     pub fn string(&self, key: &str) -> Option<String> {
-        match self.0.get(key)? {
+        match self.get(key)? {
             Value::String(s) => Some(s.clone()),
             Value::Number(n) => Some(n.to_string()),
             Value::Bool(true) => Some("t".into()),
@@ -80,7 +82,7 @@ impl Params {
     /// # Errors
     /// [`ParamsError::OutOfRange`] for a number beyond 64 bits.
     pub fn integer(&self, key: &str) -> Result<Option<i64>, ParamsError> {
-        match self.0.get(key) {
+        match self.get(key) {
             None | Some(Value::Null | Value::Array(_) | Value::Object(_)) => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(i64::from(*b))),
             Some(Value::Number(n)) => {
@@ -112,34 +114,43 @@ fn ruby_to_i(text: &str) -> Result<Option<i64>, ParamsError> {
         Some(b'+') => (false, &rest[1..]),
         _ => (false, rest),
     };
-    let mut digits = String::new();
+    // Accumulated negatively so that i64::MIN fits; `None` once it overflowed.
+    let mut value: Option<i64> = Some(0);
+    let mut digits = 0usize;
     let mut last_was_digit = false;
-    for ch in rest.chars() {
-        match ch {
-            '0'..='9' => {
-                digits.push(ch);
+    let mut end = 0;
+    for (at, byte) in rest.bytes().enumerate() {
+        match byte {
+            b'0'..=b'9' => {
+                let digit = i64::from(byte - b'0');
+                value = value
+                    .and_then(|v| v.checked_mul(10))
+                    .and_then(|v| v.checked_sub(digit));
+                digits += 1;
                 last_was_digit = true;
             }
-            '_' if last_was_digit => last_was_digit = false,
+            b'_' if last_was_digit => last_was_digit = false,
             _ => break,
         }
+        end = at + 1;
     }
-    if digits.is_empty() {
+    if digits == 0 {
         return Ok(Some(0));
     }
-    let signed = if negative {
-        format!("-{digits}")
+    let value = if negative {
+        value
     } else {
-        digits
+        value.and_then(i64::checked_neg)
     };
-    signed
-        .parse::<i64>()
-        .map(Some)
-        .map_err(|_| ParamsError::OutOfRange(signed))
+    value.map(Some).ok_or_else(|| {
+        let text: String = rest[..end].chars().filter(|c| *c != '_').collect();
+        ParamsError::OutOfRange(if negative { format!("-{text}") } else { text })
+    })
 }
 
-fn form_pairs(input: &[u8]) -> Vec<(String, String)> {
-    serde_urlencoded::from_bytes::<Vec<(String, String)>>(input).unwrap_or_default()
+fn form_pairs(input: &[u8]) -> impl Iterator<Item = (String, Value)> + '_ {
+    form_urlencoded::parse(input)
+        .map(|(key, value)| (key.into_owned(), Value::String(value.into_owned())))
 }
 
 #[cfg(test)]
@@ -167,7 +178,14 @@ mod tests {
         assert_eq!(cast("-7"), Some(-7));
         assert_eq!(cast("1_000"), Some(1000));
         assert_eq!(cast(""), None);
-        assert!(ruby_to_i("99999999999999999999").is_err());
+        assert_eq!(cast("-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(cast("9223372036854775807"), Some(i64::MAX));
+        assert_eq!(cast("7_"), Some(7));
+        assert_eq!(
+            ruby_to_i("99999999999999999999"),
+            Err(ParamsError::OutOfRange("99999999999999999999".into()))
+        );
+        assert!(ruby_to_i("9223372036854775808").is_err());
     }
 
     #[test]
@@ -184,6 +202,18 @@ mod tests {
         );
         let ignored = Params::from_parts("text/plain", b"{", "").unwrap();
         assert!(!ignored.has("{"));
+    }
+
+    #[test]
+    fn a_later_duplicate_wins_and_form_bodies_merge_too() {
+        let params = Params::from_parts(
+            "application/x-www-form-urlencoded",
+            b"link_type=normal&link_object_value=1",
+            "link_object_value=2&link_object_value=3",
+        )
+        .unwrap();
+        assert_eq!(params.integer("link_object_value").unwrap(), Some(3));
+        assert_eq!(params.string("link_type").as_deref(), Some("normal"));
     }
 
     #[test]

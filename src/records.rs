@@ -7,9 +7,11 @@
 //! (ticket number, user login and email) live beside the records. Persisting is left to
 //! `store`; deciding who may see what is left to `auth`.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
+use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
 use crate::model::{Millis, ModelKind};
@@ -250,10 +252,13 @@ impl Record {
 /// All records, by kind and id, with the lookups the API needs.
 #[derive(Debug, Default)]
 pub struct RecordStore {
-    records: DashMap<(ModelKind, i64), Arc<Record>>,
-    ticket_numbers: DashMap<String, i64>,
-    user_logins: DashMap<String, i64>,
-    passwords: DashMap<i64, String>,
+    records: DashMap<(ModelKind, i64), Arc<Record>, FxBuildHasher>,
+    ticket_numbers: DashMap<String, i64, FxBuildHasher>,
+    user_logins: DashMap<String, i64, FxBuildHasher>,
+    passwords: DashMap<i64, String, FxBuildHasher>,
+    /// Bumped by every change, so that what is derived from records (a caller's grants) can
+    /// tell it is stale.
+    generation: AtomicU64,
 }
 
 impl RecordStore {
@@ -287,6 +292,24 @@ impl RecordStore {
         self.passwords.get(&id).map(|p| p.clone())
     }
 
+    /// Whether user `id` has a password and `check` accepts it (no copy of the secret).
+    ///
+    /// Locking: a shard read lock, held while `check` runs.
+    pub fn password_matches(&self, id: i64, check: impl FnOnce(&str) -> bool) -> bool {
+        self.passwords.get(&id).is_some_and(|p| check(&p))
+    }
+
+    /// A number that changes whenever any record or password changes.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::Acquire)
+    }
+
+    /// Marks a change that cached derivations depend on; besides every record change, the
+    /// state calls it when API tokens change.
+    pub(crate) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
     /// Inserts or replaces a record and keeps the indexes in step. New index entries go in
     /// before stale ones come out, so a concurrent lookup of an unchanged number or login
     /// never misses (a touch rewrites a ticket while others look it up by number).
@@ -305,6 +328,7 @@ impl RecordStore {
         }
         let id = record.id;
         self.records.insert(key, Arc::new(record));
+        self.changed();
         if let Some(old) = old {
             for number in Self::numbers(&old)
                 .iter()
@@ -347,6 +371,7 @@ impl RecordStore {
             Some(p) => self.passwords.insert(id, p),
             None => self.passwords.remove(&id).map(|(_, p)| p),
         };
+        self.changed();
     }
 
     /// Removes everything.
@@ -355,6 +380,7 @@ impl RecordStore {
         self.ticket_numbers.clear();
         self.user_logins.clear();
         self.passwords.clear();
+        self.changed();
     }
 
     /// Every record of `kind`, by id.

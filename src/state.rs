@@ -6,15 +6,15 @@
 //! update memory, release it, then wait for the flush (so concurrent writers share flushes)
 //! before the caller answers. Readers never take the writer lock. HTTP is left to `api`.
 
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
 use parking_lot::Mutex;
+use rustc_hash::FxBuildHasher;
 
 use crate::assets::AssetsBuilder;
-use crate::auth::Caller;
+use crate::auth::{Caller, GrantCache, VerifiedCallers};
 use crate::catalog::{inverse_type_name, Catalog, CatalogError, Names, NewName};
 use crate::fixtures::FixtureDocument;
 use crate::graph::{Edge, LinkGraph};
@@ -75,7 +75,9 @@ impl LinkList {
             out.push_str(",\"link_object\":");
             out.push_str(self.names.object_json(edge.other_object));
             // Writing into a String cannot fail.
-            let _ = write!(out, ",\"link_object_value\":{}}}", edge.other_value);
+            out.push_str(",\"link_object_value\":");
+            out.push_str(itoa::Buffer::new().format(edge.other_value));
+            out.push('}');
         }
         out.push(']');
     }
@@ -103,7 +105,11 @@ pub struct AppState {
     /// Link type and object names.
     pub catalog: Catalog,
     /// API tokens by token.
-    pub tokens: DashMap<String, ApiToken>,
+    pub tokens: DashMap<String, ApiToken, FxBuildHasher>,
+    /// Each user's permissions and group access, derived from the records.
+    pub grants: GrantCache,
+    /// Callers whose `Authorization` header already passed authentication.
+    pub verified: VerifiedCallers,
     /// The request journal behind `/__mock/requests`.
     pub journal: Journal,
     pub(crate) store: Store,
@@ -123,7 +129,9 @@ impl AppState {
             records: RecordStore::default(),
             graph: LinkGraph::new(),
             catalog: Catalog::seeded(),
-            tokens: DashMap::new(),
+            tokens: DashMap::default(),
+            grants: GrantCache::default(),
+            verified: VerifiedCallers::default(),
             journal: Journal::default(),
             store,
             writer: Mutex::new(()),
@@ -197,6 +205,7 @@ impl AppState {
         for token in snapshot.tokens {
             self.tokens.insert(token.token.clone(), token);
         }
+        self.records.changed();
         self.next_link_id
             .store(snapshot.next_link_id, Ordering::SeqCst);
         Ok(())

@@ -312,3 +312,46 @@ fn an_options_preflight_is_answered_on_any_path() {
         assert_eq!(response.text().unwrap(), "");
     }
 }
+
+#[test]
+fn a_changed_password_or_a_removed_token_takes_effect_on_the_next_request() {
+    // Arrange: both credentials have been accepted once (and may be remembered).
+    let app = app();
+    let old = basic("reader", "test");
+    assert_eq!(list(&app, Some(&old), &[]).status(), 200);
+    assert_eq!(
+        list(&app, Some("Token token=tok-reader"), &[]).status(),
+        200
+    );
+    // Act: a merge gives the reader a new password.
+    let merge = json!({"User": {"4": {"id": 4, "login": "reader", "password": "new", "role_ids": [2],
+                                       "group_ids": {"1": ["read"]}}}});
+    let response = app
+        .request(Method::POST, "/__mock/fixtures")
+        .json(&merge)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // Assert
+    assert_eq!(list(&app, Some(&old), &[]).status(), 401);
+    assert_eq!(list(&app, Some(&basic("reader", "new")), &[]).status(), 200);
+    // Act: a replacement without tokens.
+    let mut doc: Value = app
+        .request(Method::GET, "/__mock/fixtures")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    doc["Token"] = json!([]);
+    let response = app
+        .request(Method::PUT, "/__mock/fixtures")
+        .json(&doc)
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    // Assert
+    assert_eq!(
+        list(&app, Some("Token token=tok-reader"), &[]).status(),
+        401
+    );
+}
