@@ -39,10 +39,11 @@ impl<'a> AssetsBuilder<'a> {
     pub fn new(records: &'a RecordStore) -> Self {
         Self {
             records,
-            seen: HashSet::default(),
-            models: Vec::new(),
-            stack: Vec::new(),
-            children: Vec::new(),
+            // Sized for a typical response, so that the walk rarely grows them.
+            seen: HashSet::with_capacity_and_hasher(64, FxBuildHasher),
+            models: Vec::with_capacity(8),
+            stack: Vec::with_capacity(16),
+            children: Vec::with_capacity(16),
         }
     }
 

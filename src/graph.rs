@@ -7,6 +7,7 @@
 //! (`Link.list` in `app/models/link.rb` queries the two sides one after the other). Link
 //! timestamps are not kept here; `store` has the full rows.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dashmap::DashMap;
@@ -126,6 +127,62 @@ impl LinkGraph {
         self.links.fetch_add(1, Ordering::Relaxed);
     }
 
+    /// Adds many rows at once, as at start-up: the machine's threads each push the edges of
+    /// the nodes in their share of the map's shards (so they never wait for one another),
+    /// then every list is put in order and trimmed to its length. Gives the same graph as
+    /// [`LinkGraph::insert`] row by row, in less time and memory.
+    ///
+    /// Locking: shard write locks, each thread only its own shards; call it while nothing
+    /// else reads or writes the graph.
+    pub fn insert_all(&self, rows: &[LinkRow]) {
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(self.nodes.shards().len());
+        let owned_by = |owner: &ObjectRef| self.nodes.determine_map(owner) % threads;
+        std::thread::scope(|scope| {
+            for thread in 0..threads {
+                scope.spawn(move || {
+                    let ends = || {
+                        rows.iter().flat_map(|row| {
+                            [
+                                (row.source, row.target, Side::Source, row),
+                                (row.target, row.source, Side::Target, row),
+                            ]
+                        })
+                    };
+                    // Counted first, so that every list is allocated once at its final
+                    // size: growing lists by doubling left a third of the memory unused.
+                    let mut degrees: HashMap<ObjectRef, usize, FxBuildHasher> = HashMap::default();
+                    for (owner, ..) in ends().filter(|(owner, ..)| owned_by(owner) == thread) {
+                        *degrees.entry(owner).or_default() += 1;
+                    }
+                    for (owner, degree) in degrees {
+                        self.nodes.entry(owner).or_default().reserve_exact(degree);
+                    }
+                    for (owner, other, side, row) in
+                        ends().filter(|(owner, ..)| owned_by(owner) == thread)
+                    {
+                        if let Some(mut edges) = self.nodes.get_mut(&owner) {
+                            edges.push(Edge {
+                                link_id: row.id,
+                                other_value: other.value,
+                                other_object: other.object,
+                                link_type: row.link_type,
+                                side,
+                            });
+                        }
+                    }
+                });
+            }
+        });
+        for mut node in self.nodes.iter_mut() {
+            let edges = node.value_mut();
+            edges.sort_unstable_by_key(Edge::order_key);
+            edges.shrink_to_fit();
+        }
+        self.links.fetch_add(rows.len(), Ordering::Relaxed);
+    }
+
     fn insert_ordered(edges: &mut Vec<Edge>, edge: Edge) {
         // New links carry the highest id, so this is almost always a push at the end of
         // the edge's side.
@@ -223,6 +280,31 @@ mod tests {
         graph.remove(&link);
         assert!(graph.edges(ObjectRef::ticket(10)).is_empty());
         assert_eq!(graph.len(), 0);
+    }
+
+    #[test]
+    fn insert_all_builds_the_same_graph_as_inserting_one_by_one() {
+        let rows: Vec<LinkRow> = (1..=500)
+            .map(|id| {
+                row(
+                    id,
+                    1 + (id % 3) as u16,
+                    (id * 7 % 40) as i64,
+                    (id * 13 % 40) as i64,
+                )
+            })
+            .collect();
+        let one_by_one = LinkGraph::new();
+        rows.iter().for_each(|r| one_by_one.insert(r));
+        let at_once = LinkGraph::new();
+        at_once.insert_all(&rows);
+        assert_eq!(at_once.len(), 500);
+        for ticket in 0..40 {
+            assert_eq!(
+                at_once.edges(ObjectRef::ticket(ticket)),
+                one_by_one.edges(ObjectRef::ticket(ticket))
+            );
+        }
     }
 
     #[test]

@@ -198,9 +198,7 @@ impl AppState {
         self.catalog
             .replace(snapshot.link_types, snapshot.link_objects);
         self.graph.clear();
-        for row in &snapshot.links {
-            self.graph.insert(row);
-        }
+        self.graph.insert_all(&snapshot.links);
         self.tokens.clear();
         for token in snapshot.tokens {
             self.tokens.insert(token.token.clone(), token);

@@ -5,6 +5,11 @@
 //! kind, because a single `Batch` on one tree is applied atomically: an add writes its link
 //! row, the touched tickets and any newly created names together or not at all. Numeric keys
 //! are big-endian (sign bit flipped for signed ids) so that iteration follows id order.
+//!
+//! Link rows are packed [`LINKS_PER_BLOCK`] ids to a key (46 bytes a row): sled spends
+//! several microseconds and a few hundred bytes of disk on every key, so one key per row
+//! made a 10-million-link start-up take minutes. A write reads the blocks it changes and
+//! writes them back whole, inside its atomic batch.
 //! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
 
 use std::path::Path;
@@ -15,7 +20,9 @@ use crate::records::Record;
 
 const RECORD: u8 = b'r';
 const PASSWORD: u8 = b'p';
-const LINK: u8 = b'l';
+/// Link rows one per key: the layout of 0.1, moved into blocks when a database is opened.
+const LEGACY_LINK: u8 = b'l';
+const LINK_BLOCK: u8 = b'b';
 const LINK_TYPE: u8 = b't';
 const LINK_OBJECT: u8 = b'o';
 const TOKEN: u8 = b'k';
@@ -30,6 +37,9 @@ const META_LINK_COUNT: &[u8] = b"mlink_count";
 const MARKER_FILE: &str = "zammad-links-mock.initialized";
 
 const LINK_ROW_BYTES: usize = 46;
+
+/// Link ids per block key: a block holds the rows of ids `n * 64 .. n * 64 + 63` that exist.
+pub const LINKS_PER_BLOCK: u64 = 64;
 
 /// The most operations [`Store::replace_all`] applies as one atomic batch.
 pub const ATOMIC_BATCH_OPS: usize = 50_000;
@@ -76,10 +86,75 @@ fn record_key(kind: ModelKind, id: i64) -> Vec<u8> {
     key
 }
 
-fn link_key(id: u64) -> [u8; 9] {
-    let mut key = [LINK; 9];
+#[cfg(test)]
+fn legacy_link_key(id: u64) -> [u8; 9] {
+    let mut key = [LEGACY_LINK; 9];
     key[1..].copy_from_slice(&id.to_be_bytes());
     key
+}
+
+fn block_key(block: u64) -> [u8; 9] {
+    let mut key = [LINK_BLOCK; 9];
+    key[1..].copy_from_slice(&block.to_be_bytes());
+    key
+}
+
+fn block_of(id: u64) -> u64 {
+    id / LINKS_PER_BLOCK
+}
+
+fn decode_block(key: &[u8], bytes: &[u8]) -> Result<Vec<LinkRow>, StoreError> {
+    if bytes.len() % LINK_ROW_BYTES != 0 {
+        return Err(corrupt(key, "bad link block"));
+    }
+    bytes
+        .chunks_exact(LINK_ROW_BYTES)
+        .map(|chunk| decode_link(chunk).ok_or_else(|| corrupt(key, "bad link row")))
+        .collect()
+}
+
+fn encode_block(rows: &[LinkRow]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(rows.len() * LINK_ROW_BYTES);
+    for row in rows {
+        out.extend_from_slice(&encode_link(row));
+    }
+    out
+}
+
+/// One change to the link rows, applied to its block in the order it was added.
+#[derive(Debug, Clone)]
+enum LinkEdit {
+    Put(LinkRow),
+    Delete(u64),
+}
+
+impl LinkEdit {
+    fn block(&self) -> u64 {
+        match self {
+            LinkEdit::Put(row) => block_of(row.id),
+            LinkEdit::Delete(id) => block_of(*id),
+        }
+    }
+
+    /// Applies the edit to a block's rows, kept by id.
+    fn apply_to(&self, rows: &mut Vec<LinkRow>) {
+        match self {
+            LinkEdit::Put(row) => match rows.binary_search_by_key(&row.id, |r| r.id) {
+                Ok(at) => rows[at] = *row,
+                Err(at) => rows.insert(at, *row),
+            },
+            LinkEdit::Delete(id) => rows.retain(|r| r.id != *id),
+        }
+    }
+}
+
+/// Link edits grouped by block, in block order.
+fn edits_by_block(edits: Vec<LinkEdit>) -> std::collections::BTreeMap<u64, Vec<LinkEdit>> {
+    let mut blocks: std::collections::BTreeMap<u64, Vec<LinkEdit>> = Default::default();
+    for edit in edits {
+        blocks.entry(edit.block()).or_default().push(edit);
+    }
+    blocks
 }
 
 fn encode_link(row: &LinkRow) -> [u8; LINK_ROW_BYTES] {
@@ -138,6 +213,7 @@ pub struct Snapshot {
 #[derive(Debug, Default)]
 pub struct WriteSet {
     ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    link_edits: Vec<LinkEdit>,
 }
 
 impl WriteSet {
@@ -148,7 +224,12 @@ impl WriteSet {
 
     /// Whether nothing was added.
     pub fn is_empty(&self) -> bool {
-        self.ops.is_empty()
+        self.ops.is_empty() && self.link_edits.is_empty()
+    }
+
+    /// The number of operations, a link row counting as one.
+    fn len(&self) -> usize {
+        self.ops.len() + self.link_edits.len()
     }
 
     fn insert(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
@@ -160,13 +241,31 @@ impl WriteSet {
         self.ops.push((key.as_ref().to_vec(), None));
     }
 
-    fn into_batch(self, batch: &mut sled::Batch) {
+    /// Adds the writes to `batch`; a changed link block is read from `db` (`None`: every
+    /// block starts empty) and written back whole.
+    fn into_batch(self, db: Option<&sled::Db>, batch: &mut sled::Batch) -> Result<(), StoreError> {
         for (key, value) in self.ops {
             match value {
                 Some(value) => batch.insert(key, value),
                 None => batch.remove(key),
             }
         }
+        for (block, edits) in edits_by_block(self.link_edits) {
+            let key = block_key(block);
+            let mut rows = match db.map(|db| db.get(key)).transpose()?.flatten() {
+                Some(bytes) => decode_block(&key, &bytes)?,
+                None => Vec::new(),
+            };
+            for edit in &edits {
+                edit.apply_to(&mut rows);
+            }
+            if rows.is_empty() {
+                batch.remove(&key);
+            } else {
+                batch.insert(&key, encode_block(&rows));
+            }
+        }
+        Ok(())
     }
 
     /// Writes a record's public JSON.
@@ -186,12 +285,12 @@ impl WriteSet {
 
     /// Writes a link row.
     pub fn put_link(&mut self, row: &LinkRow) {
-        self.insert(link_key(row.id), encode_link(row));
+        self.link_edits.push(LinkEdit::Put(*row));
     }
 
     /// Deletes a link row.
     pub fn delete_link(&mut self, id: u64) {
-        self.remove(link_key(id));
+        self.link_edits.push(LinkEdit::Delete(id));
     }
 
     /// Writes a newly created link type or object name.
@@ -256,6 +355,8 @@ pub struct Store {
     db: sled::Db,
     marker: Option<std::path::PathBuf>,
     commit: std::sync::Arc<GroupCommit>,
+    /// Serialises applies: a link block is read, changed and written back in one apply.
+    applying: std::sync::Arc<parking_lot::Mutex<()>>,
 }
 
 impl Store {
@@ -269,11 +370,14 @@ impl Store {
         // sled 0.34's flusher holds its process-wide concurrency lock while it writes, which
         // deadlocked against `apply_batch` when several databases ran in one process.
         let db = sled::Config::new().path(path).flush_every_ms(None).open()?;
-        Ok(Self {
+        let store = Self {
             db,
             marker: Some(path.join(MARKER_FILE)),
             commit: Default::default(),
-        })
+            applying: Default::default(),
+        };
+        store.move_legacy_link_rows()?;
+        Ok(store)
     }
 
     /// A database that lives in memory and in a temporary file removed on drop.
@@ -289,6 +393,7 @@ impl Store {
             db,
             marker: None,
             commit: Default::default(),
+            applying: Default::default(),
         })
     }
 
@@ -314,9 +419,29 @@ impl Store {
     /// When sled fails.
     pub fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         if !writes.is_empty() {
+            let _applying = self.applying.lock();
             let mut batch = sled::Batch::default();
-            writes.into_batch(&mut batch);
+            writes.into_batch(Some(&self.db), &mut batch)?;
             self.db.apply_batch(batch)?;
+        }
+        Ok(())
+    }
+
+    /// Moves link rows stored one per key (0.1's layout) into blocks, atomically, so that a
+    /// database written by 0.1 opens with every link.
+    fn move_legacy_link_rows(&self) -> Result<(), StoreError> {
+        let mut writes = WriteSet::new();
+        for entry in self.db.scan_prefix([LEGACY_LINK]) {
+            let (key, value) = entry?;
+            if key.len() == 9 {
+                let row = decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))?;
+                writes.remove(key);
+                writes.put_link(&row);
+            }
+        }
+        if !writes.is_empty() {
+            self.apply(writes)?;
+            self.db.flush()?;
         }
         Ok(())
     }
@@ -392,14 +517,15 @@ impl Store {
     /// When sled fails.
     pub fn replace_all(&self, mut writes: WriteSet) -> Result<(), StoreError> {
         writes.mark_initialized();
-        if writes.ops.len() <= ATOMIC_BATCH_OPS {
+        let _applying = self.applying.lock();
+        if writes.len() <= ATOMIC_BATCH_OPS {
             let mut batch = sled::Batch::default();
             for key in self.db.iter().keys() {
                 batch.remove(key?);
             }
             // A batch keeps the last operation per key, so the new content wins over the
-            // removals.
-            writes.into_batch(&mut batch);
+            // removals; blocks are built from nothing, as everything old goes.
+            writes.into_batch(None, &mut batch)?;
             self.db.apply_batch(batch)?;
         } else {
             self.db.remove(META_INITIALIZED)?;
@@ -414,6 +540,7 @@ impl Store {
                     in_batch = 0;
                 }
             }
+            let blocks = edits_by_block(std::mem::take(&mut writes.link_edits));
             for (key, value) in writes.ops {
                 match value {
                     Some(value) => batch.insert(key, value),
@@ -421,6 +548,20 @@ impl Store {
                 }
                 in_batch += 1;
                 if in_batch == ATOMIC_BATCH_OPS {
+                    self.db.apply_batch(std::mem::take(&mut batch))?;
+                    in_batch = 0;
+                }
+            }
+            for (block, edits) in blocks {
+                let mut rows = Vec::new();
+                for edit in &edits {
+                    edit.apply_to(&mut rows);
+                }
+                if !rows.is_empty() {
+                    batch.insert(&block_key(block), encode_block(&rows));
+                }
+                in_batch += rows.len();
+                if in_batch >= ATOMIC_BATCH_OPS {
                     self.db.apply_batch(std::mem::take(&mut batch))?;
                     in_batch = 0;
                 }
@@ -462,10 +603,12 @@ impl Store {
                 Some(PASSWORD) if key.len() == 9 => {
                     snapshot.passwords.push((signed_from(&key[1..]), text()?));
                 }
-                Some(LINK) if key.len() == 9 => {
-                    let row = decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))?;
-                    max_link_id = max_link_id.max(row.id);
-                    snapshot.links.push(row);
+                Some(LINK_BLOCK) if key.len() == 9 => {
+                    let rows = decode_block(&key, &value)?;
+                    if let Some(last) = rows.last() {
+                        max_link_id = max_link_id.max(last.id);
+                    }
+                    snapshot.links.extend(rows);
                 }
                 Some(LINK_TYPE) if key.len() == 3 => {
                     snapshot
@@ -519,12 +662,12 @@ impl Store {
     /// # Errors
     /// When sled fails or the row is unreadable.
     pub fn link(&self, id: u64) -> Result<Option<LinkRow>, StoreError> {
-        let key = link_key(id);
+        let key = block_key(block_of(id));
         match self.db.get(key)? {
             None => Ok(None),
-            Some(value) => decode_link(&value)
-                .map(Some)
-                .ok_or_else(|| corrupt(&key, "bad link row")),
+            Some(value) => Ok(decode_block(&key, &value)?
+                .into_iter()
+                .find(|row| row.id == id)),
         }
     }
 
@@ -533,13 +676,12 @@ impl Store {
     /// # Errors
     /// When sled fails or a row is unreadable.
     pub fn links(&self) -> Result<Vec<LinkRow>, StoreError> {
-        self.db
-            .scan_prefix([LINK])
-            .map(|entry| {
-                let (key, value) = entry?;
-                decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))
-            })
-            .collect()
+        let mut rows = Vec::new();
+        for entry in self.db.scan_prefix([LINK_BLOCK]) {
+            let (key, value) = entry?;
+            rows.extend(decode_block(&key, &value)?);
+        }
+        Ok(rows)
     }
 }
 
@@ -600,6 +742,49 @@ mod tests {
         assert_eq!(snapshot.links.len(), ATOMIC_BATCH_OPS + 10);
         assert!(snapshot.links.iter().all(|l| l.id != 999_999));
         assert!(store.is_initialized().unwrap());
+    }
+
+    #[test]
+    fn rows_share_blocks_and_a_removal_keeps_the_neighbours() {
+        let store = Store::temporary().unwrap();
+        let mut writes = WriteSet::new();
+        for id in [1, 2, 63, 64, 65] {
+            writes.put_link(&row(id));
+        }
+        writes.put_link_count(5);
+        store.replace_all(writes).unwrap();
+        let mut writes = WriteSet::new();
+        writes.delete_link(2);
+        writes.delete_link(64);
+        writes.put_link(&row(66));
+        writes.put_link_count(4);
+        store.apply(writes).unwrap();
+        let ids: Vec<u64> = store.load().unwrap().links.iter().map(|r| r.id).collect();
+        assert_eq!(ids, vec![1, 63, 65, 66]);
+        assert_eq!(store.link(63).unwrap(), Some(row(63)));
+        assert_eq!(store.link(2).unwrap(), None);
+        assert_eq!(store.db.scan_prefix([LINK_BLOCK]).count(), 2);
+    }
+
+    #[test]
+    fn rows_stored_one_per_key_move_into_blocks_on_open() {
+        let folder = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(folder.path()).unwrap();
+            let mut writes = WriteSet::new();
+            writes.put_link_count(2);
+            store.replace_all(writes).unwrap();
+            for id in [3, 70] {
+                store
+                    .db
+                    .insert(legacy_link_key(id), &encode_link(&row(id))[..])
+                    .unwrap();
+            }
+            store.flush_blocking().unwrap();
+        }
+        let store = Store::open(folder.path()).unwrap();
+        assert_eq!(store.load().unwrap().links, vec![row(3), row(70)]);
+        assert_eq!(store.db.scan_prefix([LEGACY_LINK]).count(), 0);
     }
 
     #[test]
