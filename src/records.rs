@@ -234,11 +234,10 @@ impl Record {
     /// The record with `updated_at` set to `now`, as ActiveRecord's `touch` does; the other
     /// attributes keep their order (a missing `updated_at` is appended).
     pub fn touched(&self, now: Millis) -> Self {
-        let mut attrs: Map<String, Value> =
-            serde_json::from_str(&self.json).expect("stored record JSON is always an object");
-        attrs.insert("updated_at".into(), Value::String(now.to_string()));
         Self {
-            json: Value::Object(attrs).to_string().into_boxed_str(),
+            json: touch_json(&self.json, now)
+                .expect("stored record JSON is always an object")
+                .into_boxed_str(),
             ..self.clone()
         }
     }
@@ -246,6 +245,74 @@ impl Record {
     /// Whether the record is active (absent `active` means active).
     pub fn is_active(&self) -> bool {
         self.fields.active.unwrap_or(true)
+    }
+}
+
+/// A record's stored JSON with `updated_at` set to `now` (see [`Record::touched`]).
+///
+/// # Errors
+/// When `json` is not a JSON object.
+pub fn touch_json(json: &str, now: Millis) -> Result<String, serde_json::Error> {
+    // Only the top level is split; every other value is copied as the text it is (a full
+    // parse and re-encoding of the record was the biggest cost of an add).
+    let TopLevel(attrs) = serde_json::from_str(json)?;
+    let stamp = serde_json::to_string(&now.to_string()).expect("a string encodes");
+    let mut out = String::with_capacity(json.len() + 32);
+    out.push('{');
+    let mut replaced = false;
+    for (i, (key, value)) in attrs.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&serde_json::to_string(key).expect("a string encodes"));
+        out.push(':');
+        if key == "updated_at" {
+            out.push_str(&stamp);
+            replaced = true;
+        } else {
+            out.push_str(value.get());
+        }
+    }
+    if !replaced {
+        if !attrs.is_empty() {
+            out.push(',');
+        }
+        out.push_str("\"updated_at\":");
+        out.push_str(&stamp);
+    }
+    out.push('}');
+    Ok(out)
+}
+
+/// A JSON object's top-level entries in order, each value kept as its raw text. A later
+/// duplicate key replaces the earlier one in place, as `serde_json::Map` does.
+struct TopLevel(Vec<(String, Box<serde_json::value::RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for TopLevel {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Entries;
+        impl<'de> serde::de::Visitor<'de> for Entries {
+            type Value = TopLevel;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<TopLevel, A::Error> {
+                let mut entries: Vec<(String, Box<serde_json::value::RawValue>)> = Vec::new();
+                while let Some((key, value)) =
+                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
+                {
+                    match entries.iter_mut().find(|(k, _)| *k == key) {
+                        Some(entry) => entry.1 = value,
+                        None => entries.push((key, value)),
+                    }
+                }
+                Ok(TopLevel(entries))
+            }
+        }
+        deserializer.deserialize_map(Entries)
     }
 }
 
@@ -443,6 +510,21 @@ mod tests {
         assert_eq!(
             &*touched.json,
             r#"{"id":1,"updated_at":"2022-02-02T02:02:02.222Z","z":0}"#
+        );
+    }
+
+    #[test]
+    fn touch_keeps_nested_values_as_they_are_and_appends_a_missing_stamp() {
+        let (record, _) = Record::from_attributes(
+            ModelKind::Ticket,
+            1,
+            attrs(json!({"id": 1, "preferences": {"updated_at": "x", "a\"b": [1.5, null]}})),
+        )
+        .unwrap();
+        let touched = record.touched(Millis::parse("2022-02-02T02:02:02.222Z").unwrap());
+        assert_eq!(
+            &*touched.json,
+            r#"{"id":1,"preferences":{"updated_at":"x","a\"b":[1.5,null]},"updated_at":"2022-02-02T02:02:02.222Z"}"#
         );
     }
 

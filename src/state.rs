@@ -538,7 +538,7 @@ impl AppState {
 
     fn touch_record(&self, record: &Record, now: Millis, writes: &mut WriteSet) -> Arc<Record> {
         let touched = record.touched(now);
-        writes.put_record(&touched);
+        writes.put_touch(&touched, now);
         Arc::new(touched)
     }
 }

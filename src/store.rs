@@ -13,6 +13,7 @@
 //! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::catalog::NewName;
 use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
@@ -27,6 +28,11 @@ const LINK_TYPE: u8 = b't';
 const LINK_OBJECT: u8 = b'o';
 const TOKEN: u8 = b'k';
 const META: u8 = b'm';
+/// A record's latest `touch`: its `updated_at` alone, so that an add writes 8 bytes per
+/// touched ticket instead of the whole record; applied to the record when it is read back.
+const TOUCH: u8 = b'u';
+/// An apply in progress: its key operations, until they are all written.
+const JOURNAL: u8 = b'j';
 
 const META_INITIALIZED: &[u8] = b"minitialized";
 const META_NEXT_LINK_ID: &[u8] = b"mnext_link_id";
@@ -86,6 +92,12 @@ fn record_key(kind: ModelKind, id: i64) -> Vec<u8> {
     key
 }
 
+fn touch_key(record_key: &[u8]) -> Vec<u8> {
+    let mut key = record_key.to_vec();
+    key[0] = TOUCH;
+    key
+}
+
 #[cfg(test)]
 fn legacy_link_key(id: u64) -> [u8; 9] {
     let mut key = [LEGACY_LINK; 9];
@@ -119,6 +131,54 @@ fn encode_block(rows: &[LinkRow]) -> Vec<u8> {
         out.extend_from_slice(&encode_link(row));
     }
     out
+}
+
+/// A key written (`Some` value) or removed (`None`).
+type KeyOp = (Vec<u8>, Option<Vec<u8>>);
+
+/// The key operations of one apply, as one value: written before them and removed after, so
+/// that a crash in between is finished at the next start (see [`Store::apply`]).
+fn encode_journal(ops: &[KeyOp]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (key, value) in ops {
+        out.push(u8::from(value.is_some()));
+        out.extend_from_slice(&(key.len() as u32).to_be_bytes());
+        out.extend_from_slice(key);
+        if let Some(value) = value {
+            out.extend_from_slice(&(value.len() as u32).to_be_bytes());
+            out.extend_from_slice(value);
+        }
+    }
+    out
+}
+
+fn decode_journal(key: &[u8], mut bytes: &[u8]) -> Result<Vec<KeyOp>, StoreError> {
+    let bad = || corrupt(key, "bad journal entry");
+    let mut take = |n: usize| -> Result<Vec<u8>, StoreError> {
+        if bytes.len() < n {
+            return Err(bad());
+        }
+        let (head, rest) = bytes.split_at(n);
+        bytes = rest;
+        Ok(head.to_vec())
+    };
+    let mut ops = Vec::new();
+    loop {
+        let Ok(tag) = take(1) else { break };
+        let len = |raw: Vec<u8>| u32::from_be_bytes(raw.try_into().unwrap_or_default()) as usize;
+        let key_len = len(take(4)?);
+        let op_key = take(key_len)?;
+        let value = match tag[0] {
+            0 => None,
+            1 => {
+                let value_len = len(take(4)?);
+                Some(take(value_len)?)
+            }
+            _ => return Err(bad()),
+        };
+        ops.push((op_key, value));
+    }
+    Ok(ops)
 }
 
 /// One change to the link rows, applied to its block in the order it was added.
@@ -212,7 +272,7 @@ pub struct Snapshot {
 /// A set of writes applied atomically by [`Store::apply`], in the order they were added.
 #[derive(Debug, Default)]
 pub struct WriteSet {
-    ops: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    ops: Vec<KeyOp>,
     link_edits: Vec<LinkEdit>,
 }
 
@@ -241,15 +301,21 @@ impl WriteSet {
         self.ops.push((key.as_ref().to_vec(), None));
     }
 
-    /// Adds the writes to `batch`; a changed link block is read from `db` (`None`: every
-    /// block starts empty) and written back whole.
+    /// Adds the writes to `batch` (see [`WriteSet::resolve`]).
     fn into_batch(self, db: Option<&sled::Db>, batch: &mut sled::Batch) -> Result<(), StoreError> {
-        for (key, value) in self.ops {
+        for (key, value) in self.resolve(db)? {
             match value {
                 Some(value) => batch.insert(key, value),
                 None => batch.remove(key),
             }
         }
+        Ok(())
+    }
+
+    /// The writes as key operations, in order: a changed link block is read from `db`
+    /// (`None`: every block starts empty) and written back whole.
+    fn resolve(self, db: Option<&sled::Db>) -> Result<Vec<KeyOp>, StoreError> {
+        let mut ops = self.ops;
         for (block, edits) in edits_by_block(self.link_edits) {
             let key = block_key(block);
             let mut rows = match db.map(|db| db.get(key)).transpose()?.flatten() {
@@ -260,17 +326,25 @@ impl WriteSet {
                 edit.apply_to(&mut rows);
             }
             if rows.is_empty() {
-                batch.remove(&key);
+                ops.push((key.to_vec(), None));
             } else {
-                batch.insert(&key, encode_block(&rows));
+                ops.push((key.to_vec(), Some(encode_block(&rows))));
             }
         }
-        Ok(())
+        Ok(ops)
     }
 
-    /// Writes a record's public JSON.
+    /// Writes a record's public JSON (which supersedes an earlier touch).
     pub fn put_record(&mut self, record: &Record) {
-        self.insert(record_key(record.kind, record.id), record.json.as_bytes());
+        let key = record_key(record.kind, record.id);
+        self.remove(touch_key(&key));
+        self.insert(key, record.json.as_bytes());
+    }
+
+    /// Writes that `record` was touched at `at` (`updated_at`), and nothing else of it.
+    pub fn put_touch(&mut self, record: &Record, at: Millis) {
+        let key = record_key(record.kind, record.id);
+        self.insert(touch_key(&key), at.0.to_be_bytes());
     }
 
     /// Writes or deletes a user's password.
@@ -332,21 +406,117 @@ impl WriteSet {
     }
 }
 
-/// Flushes shared by concurrent writers (group commit): one flush runs at a time, and each
-/// waiter is released by the first flush that started after its write was applied.
-#[derive(Debug, Default)]
-struct GroupCommit {
-    state: parking_lot::Mutex<CommitState>,
-    done: parking_lot::Condvar,
+/// Group commit on a thread of its own: writers ask for a flush and wait; the committer
+/// flushes everything applied so far in one go and releases every writer it covered. While
+/// one flush runs, the writers that arrive meanwhile gather for the next, so under load one
+/// flush serves many writes.
+///
+/// Not sled's `flush_async`: that one parks each waiter on sled's small I/O pool, and with
+/// enough concurrent writers every pool thread waited for a buffer write queued behind them
+/// (a deadlock seen here). Not a flush per writer on the runtime's blocking pool either (the
+/// first design): each one cost a thread hand-off both ways.
+#[derive(Debug)]
+struct Committer {
+    shared: Arc<CommitShared>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+#[derive(Debug)]
+struct CommitShared {
+    requests: parking_lot::Mutex<Requests>,
+    wake: parking_lot::Condvar,
+    flushed: tokio::sync::watch::Sender<Flushed>,
 }
 
 #[derive(Debug, Default)]
-struct CommitState {
+struct Requests {
+    /// Tickets handed out so far; a ticket is covered by any flush started after it.
     requested: u64,
+    stop: bool,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Flushed {
+    /// Every ticket up to this one is on disk (or failed).
     completed: u64,
-    running: bool,
-    /// The last flush's failure, handed to the waiters it covered.
+    /// The first ticket of the first flush that failed, and why: that ticket and every
+    /// later one are refused, as sled does not recover from a failed write.
     failed: Option<(u64, String)>,
+}
+
+impl Committer {
+    fn start(db: sled::Db) -> Result<Self, StoreError> {
+        let shared = Arc::new(CommitShared {
+            requests: Default::default(),
+            wake: Default::default(),
+            flushed: tokio::sync::watch::Sender::new(Flushed::default()),
+        });
+        let thread_shared = Arc::clone(&shared);
+        let thread = std::thread::Builder::new()
+            .name("sled-committer".into())
+            .spawn(move || Self::run(&thread_shared, &db))
+            .map_err(|e| StoreError::Damaged(format!("cannot start the committer: {e}")))?;
+        Ok(Self {
+            shared,
+            thread: Some(thread),
+        })
+    }
+
+    fn run(shared: &CommitShared, db: &sled::Db) {
+        let mut done = 0;
+        loop {
+            let target = {
+                let mut requests = shared.requests.lock();
+                while requests.requested == done && !requests.stop {
+                    shared.wake.wait(&mut requests);
+                }
+                if requests.requested == done {
+                    return;
+                }
+                requests.requested
+            };
+            let result = db.flush();
+            shared.flushed.send_modify(|flushed| {
+                if let Err(e) = result {
+                    flushed.failed.get_or_insert((done + 1, e.to_string()));
+                }
+                flushed.completed = target;
+            });
+            done = target;
+        }
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        let mut flushed = self.shared.flushed.subscribe();
+        let ticket = {
+            let mut requests = self.shared.requests.lock();
+            requests.requested += 1;
+            self.shared.wake.notify_one();
+            requests.requested
+        };
+        let flushed = flushed
+            .wait_for(|f| f.completed >= ticket)
+            .await
+            .map_err(|_| StoreError::Damaged("the committer stopped".into()))?;
+        match &flushed.failed {
+            Some((first, reason)) if *first <= ticket => {
+                Err(StoreError::Damaged(format!("a flush failed: {reason}")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl Drop for Committer {
+    /// Lets the committer finish what was asked, then stop, so that its handle on the
+    /// database is gone when the last `Store` is.
+    fn drop(&mut self) {
+        self.shared.requests.lock().stop = true;
+        self.shared.wake.notify_one();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The sled database.
@@ -354,9 +524,9 @@ struct CommitState {
 pub struct Store {
     db: sled::Db,
     marker: Option<std::path::PathBuf>,
-    commit: std::sync::Arc<GroupCommit>,
+    commit: Arc<Committer>,
     /// Serialises applies: a link block is read, changed and written back in one apply.
-    applying: std::sync::Arc<parking_lot::Mutex<()>>,
+    applying: Arc<parking_lot::Mutex<()>>,
 }
 
 impl Store {
@@ -369,13 +539,29 @@ impl Store {
         // No background flusher: every write is flushed before it is answered anyway, and
         // sled 0.34's flusher holds its process-wide concurrency lock while it writes, which
         // deadlocked against `apply_batch` when several databases ran in one process.
-        let db = sled::Config::new().path(path).flush_every_ms(None).open()?;
+        let config = sled::Config::new().path(path).flush_every_ms(None);
+        // sled's file lock goes with the last handle on its file, and sled's I/O threads can
+        // hold one for a moment after a database in this process was dropped: a reopen of
+        // the same folder right after (a test restarting its server) waits for it briefly.
+        let mut attempts = 0;
+        let db = loop {
+            match config.open() {
+                Err(sled::Error::Io(e))
+                    if attempts < 40 && e.to_string().contains("acquire lock") =>
+                {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                other => break other?,
+            }
+        };
         let store = Self {
+            commit: Arc::new(Committer::start(db.clone())?),
             db,
             marker: Some(path.join(MARKER_FILE)),
-            commit: Default::default(),
             applying: Default::default(),
         };
+        store.finish_interrupted_apply()?;
         store.move_legacy_link_rows()?;
         Ok(store)
     }
@@ -390,9 +576,9 @@ impl Store {
             .flush_every_ms(None)
             .open()?;
         Ok(Self {
+            commit: Arc::new(Committer::start(db.clone())?),
             db,
             marker: None,
-            commit: Default::default(),
             applying: Default::default(),
         })
     }
@@ -417,12 +603,57 @@ impl Store {
     ///
     /// # Errors
     /// When sled fails.
+    ///
+    /// Not a sled `Batch`: sled 0.34 writes out its current I/O buffer and a manifest for
+    /// every batch, two synchronous disk writes per call, which capped durable adds near 3,000
+    /// a second whatever the group commit did. Instead the operations are first written as
+    /// one journal value (a single insert is atomic in sled), then one by one, then the
+    /// journal value is removed. sled recovers a prefix of its log, so after a crash either
+    /// the journal value is gone (and everything before its removal is there) or it is
+    /// replayed by [`Store::open`]. Plain inserts leave the disk writes to the flush, which
+    /// then carries the writes of many requests at once.
     pub fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
-        if !writes.is_empty() {
-            let _applying = self.applying.lock();
+        if writes.is_empty() {
+            return Ok(());
+        }
+        let _applying = self.applying.lock();
+        let ops = writes.resolve(Some(&self.db))?;
+        if let [(key, value)] = &ops[..] {
+            self.write_op(key, value.as_deref())?;
+            return Ok(());
+        }
+        let journal_key = [JOURNAL];
+        self.db.insert(journal_key, encode_journal(&ops))?;
+        for (key, value) in &ops {
+            self.write_op(key, value.as_deref())?;
+        }
+        self.db.remove(journal_key)?;
+        Ok(())
+    }
+
+    fn write_op(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
+        match value {
+            Some(value) => self.db.insert(key, value)?,
+            None => self.db.remove(key)?,
+        };
+        Ok(())
+    }
+
+    /// Finishes an apply that a crash interrupted: writes its journalled operations again
+    /// (writing a value twice is harmless) and removes the journal value, atomically.
+    fn finish_interrupted_apply(&self) -> Result<(), StoreError> {
+        let journal_key = [JOURNAL];
+        if let Some(journal) = self.db.get(journal_key)? {
             let mut batch = sled::Batch::default();
-            writes.into_batch(Some(&self.db), &mut batch)?;
+            for (key, value) in decode_journal(&journal_key, &journal)? {
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+            }
+            batch.remove(&journal_key);
             self.db.apply_batch(batch)?;
+            self.db.flush()?;
         }
         Ok(())
     }
@@ -447,52 +678,12 @@ impl Store {
     }
 
     /// Waits until everything applied so far is on disk. Concurrent callers share flushes,
-    /// so waiting writers are committed as a group.
-    ///
-    /// The wait runs on the runtime's blocking pool, not through sled's `flush_async`: that
-    /// one parks each waiter on sled's small I/O pool, and with enough concurrent writers
-    /// every pool thread waited for a buffer write queued behind them (a deadlock seen here).
+    /// so waiting writers are committed as a group (see [`Committer`]).
     ///
     /// # Errors
     /// When sled fails to write.
     pub async fn flush(&self) -> Result<(), StoreError> {
-        let store = self.clone();
-        actix_web::rt::task::spawn_blocking(move || store.flush_grouped())
-            .await
-            .map_err(|e| StoreError::Damaged(format!("the flush task failed: {e}")))?
-    }
-
-    /// Group commit, blocking: returns once a flush that started after this call is done.
-    fn flush_grouped(&self) -> Result<(), StoreError> {
-        let commit = &self.commit;
-        let mut state = commit.state.lock();
-        state.requested += 1;
-        let ticket = state.requested;
-        loop {
-            if state.completed >= ticket {
-                return match &state.failed {
-                    Some((covered, reason)) if *covered >= ticket => {
-                        Err(StoreError::Damaged(format!("a flush failed: {reason}")))
-                    }
-                    _ => Ok(()),
-                };
-            }
-            if state.running {
-                commit.done.wait(&mut state);
-                continue;
-            }
-            state.running = true;
-            let target = state.requested;
-            drop(state);
-            let result = self.db.flush();
-            state = commit.state.lock();
-            state.running = false;
-            state.completed = target;
-            if let Err(e) = result {
-                state.failed = Some((target, e.to_string()));
-            }
-            commit.done.notify_all();
-        }
+        self.commit.flush().await
     }
 
     /// Waits until everything applied so far is on disk, blocking the thread.
@@ -588,6 +779,7 @@ impl Store {
         };
         let mut max_link_id = 0;
         let mut recorded_links = None;
+        let mut touches = std::collections::HashMap::new();
         for entry in self.db.iter() {
             let (key, value) = entry?;
             let text =
@@ -599,6 +791,18 @@ impl Store {
                     snapshot
                         .records
                         .push((kind, signed_from(&key[2..]), text()?));
+                }
+                Some(TOUCH) if key.len() == 10 => {
+                    let raw: [u8; 8] = value
+                        .as_ref()
+                        .try_into()
+                        .map_err(|_| corrupt(&key, "bad touch"))?;
+                    let kind = ModelKind::from_tag(key[1])
+                        .ok_or_else(|| corrupt(&key, "unknown record kind"))?;
+                    touches.insert(
+                        (kind, signed_from(&key[2..])),
+                        Millis(i64::from_be_bytes(raw)),
+                    );
                 }
                 Some(PASSWORD) if key.len() == 9 => {
                     snapshot.passwords.push((signed_from(&key[1..]), text()?));
@@ -641,6 +845,13 @@ impl Store {
                 }
                 Some(META) if &*key == META_INITIALIZED => {}
                 _ => return Err(corrupt(&key, "unknown key")),
+            }
+        }
+        for (kind, id, json) in &mut snapshot.records {
+            if let Some(at) = touches.get(&(*kind, *id)) {
+                let key = record_key(*kind, *id);
+                *json = crate::records::touch_json(json, *at)
+                    .map_err(|e| corrupt(&key, format!("a touched record is unreadable: {e}")))?;
             }
         }
         snapshot.next_link_id = snapshot.next_link_id.max(max_link_id + 1);
@@ -764,6 +975,66 @@ mod tests {
         assert_eq!(store.link(63).unwrap(), Some(row(63)));
         assert_eq!(store.link(2).unwrap(), None);
         assert_eq!(store.db.scan_prefix([LINK_BLOCK]).count(), 2);
+    }
+
+    #[test]
+    fn an_apply_cut_short_by_a_crash_is_finished_on_open() {
+        let folder = tempfile::tempdir().unwrap();
+        {
+            let store = Store::open(folder.path()).unwrap();
+            let mut writes = WriteSet::new();
+            writes.put_link(&row(1));
+            writes.put_link_count(1);
+            store.replace_all(writes).unwrap();
+            // As a crash would leave it: the journal written, only its first op applied.
+            let mut writes = WriteSet::new();
+            writes.put_link(&row(2));
+            writes.put_link_count(2);
+            writes.put_next_link_id(3);
+            let ops = writes.resolve(Some(&store.db)).unwrap();
+            store.db.insert([JOURNAL], encode_journal(&ops)).unwrap();
+            let (key, value) = &ops[0];
+            store.write_op(key, value.as_deref()).unwrap();
+            store.flush_blocking().unwrap();
+        }
+        let store = Store::open(folder.path()).unwrap();
+        let snapshot = store.load().unwrap();
+        assert_eq!(snapshot.links, vec![row(1), row(2)]);
+        assert_eq!(snapshot.next_link_id, 3);
+        assert!(store.db.get([JOURNAL]).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_touch_is_read_back_into_its_record_until_the_record_is_written_again() {
+        let store = Store::temporary().unwrap();
+        let record =
+            Record::from_json(ModelKind::Ticket, 7, r#"{"id":7,"updated_at":"a","x":1}"#).unwrap();
+        let mut writes = WriteSet::new();
+        writes.put_record(&record);
+        store.replace_all(writes).unwrap();
+        let mut writes = WriteSet::new();
+        writes.put_touch(&record, Millis(0));
+        store.apply(writes).unwrap();
+        let json = |store: &Store| store.load().unwrap().records[0].2.clone();
+        assert_eq!(
+            json(&store),
+            r#"{"id":7,"updated_at":"1970-01-01T00:00:00.000Z","x":1}"#
+        );
+        let mut writes = WriteSet::new();
+        writes.put_record(&record);
+        store.apply(writes).unwrap();
+        assert_eq!(json(&store), r#"{"id":7,"updated_at":"a","x":1}"#);
+    }
+
+    #[test]
+    fn journal_entries_round_trip() {
+        let ops: Vec<KeyOp> = vec![
+            (b"ra".to_vec(), Some(b"{}".to_vec())),
+            (b"p1".to_vec(), None),
+            (b"b".to_vec(), Some(Vec::new())),
+        ];
+        assert_eq!(decode_journal(b"j", &encode_journal(&ops)).unwrap(), ops);
+        assert!(decode_journal(b"j", &[1, 0, 0, 0, 9]).is_err());
     }
 
     #[test]
