@@ -84,18 +84,25 @@ impl LinkGraph {
             .unwrap_or_default()
     }
 
-    /// The ids of links stored exactly as (`link_type`, `source` → `target`).
+    /// The ids of links stored exactly as (`link_type`, `source` → `target`), in id order.
     ///
-    /// Locking: a shard read lock on `source`'s node only.
+    /// Searched from whichever end has fewer links, so that checking for a duplicate next
+    /// to a ticket with thousands of links costs no more than its partner's list.
+    ///
+    /// Locking: a shard read lock on one node at a time.
     pub fn find(&self, link_type: LinkTypeId, source: ObjectRef, target: ObjectRef) -> Vec<u64> {
+        let degree = |node: &ObjectRef| self.nodes.get(node).map_or(0, |edges| edges.len());
+        let (owner, side, other) = if degree(&target) < degree(&source) {
+            (target, Side::Target, source)
+        } else {
+            (source, Side::Source, target)
+        };
         self.nodes
-            .get(&source)
+            .get(&owner)
             .map(|edges| {
                 edges
                     .iter()
-                    .filter(|e| {
-                        e.side == Side::Source && e.link_type == link_type && e.other() == target
-                    })
+                    .filter(|e| e.side == side && e.link_type == link_type && e.other() == other)
                     .map(|e| e.link_id)
                     .collect()
             })
@@ -305,6 +312,29 @@ mod tests {
                 one_by_one.edges(ObjectRef::ticket(ticket))
             );
         }
+    }
+
+    #[test]
+    fn find_gives_the_same_answer_from_either_end() {
+        let graph = LinkGraph::new();
+        for id in 1..=5 {
+            graph.insert(&row(id, 1, 10, 100 + id as i64));
+        }
+        graph.insert(&row(6, 2, 10, 101));
+        // 101 has fewer links than 10, so the search runs from 101's side.
+        assert_eq!(
+            graph.find(LinkTypeId(1), ObjectRef::ticket(10), ObjectRef::ticket(101)),
+            vec![1]
+        );
+        assert!(graph
+            .find(LinkTypeId(1), ObjectRef::ticket(101), ObjectRef::ticket(10))
+            .is_empty());
+        // A self-link: both ends are the same list.
+        graph.insert(&row(7, 1, 10, 10));
+        assert_eq!(
+            graph.find(LinkTypeId(1), ObjectRef::ticket(10), ObjectRef::ticket(10)),
+            vec![7]
+        );
     }
 
     #[test]

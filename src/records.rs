@@ -248,72 +248,93 @@ impl Record {
     }
 }
 
-/// A record's stored JSON with `updated_at` set to `now` (see [`Record::touched`]).
+/// A record's stored JSON with `updated_at` set to `now` (see [`Record::touched`]): the old
+/// value's text is replaced in place, or the key appended when missing; every other byte is
+/// kept. (Parsing and re-encoding the whole record was the biggest cost of an add.)
 ///
-/// # Errors
-/// When `json` is not a JSON object.
-pub fn touch_json(json: &str, now: Millis) -> Result<String, serde_json::Error> {
-    // Only the top level is split; every other value is copied as the text it is (a full
-    // parse and re-encoding of the record was the biggest cost of an add).
-    let TopLevel(attrs) = serde_json::from_str(json)?;
-    let stamp = serde_json::to_string(&now.to_string()).expect("a string encodes");
-    let mut out = String::with_capacity(json.len() + 32);
-    out.push('{');
-    let mut replaced = false;
-    for (i, (key, value)) in attrs.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&serde_json::to_string(key).expect("a string encodes"));
-        out.push(':');
-        if key == "updated_at" {
+/// `None` when `json` is not a JSON object.
+pub fn touch_json(json: &str, now: Millis) -> Option<String> {
+    let stamp = now.to_string();
+    let mut out = String::with_capacity(json.len() + 48);
+    match top_level_value(json, "updated_at")? {
+        Some(value) => {
+            out.push_str(&json[..value.start]);
+            out.push('"');
             out.push_str(&stamp);
-            replaced = true;
-        } else {
-            out.push_str(value.get());
+            out.push('"');
+            out.push_str(&json[value.end..]);
+        }
+        None => {
+            let close = json.rfind('}')?;
+            let body = json[..close].trim_end();
+            out.push_str(body);
+            if !body.ends_with('{') {
+                out.push(',');
+            }
+            out.push_str("\"updated_at\":\"");
+            out.push_str(&stamp);
+            out.push('"');
+            out.push_str(&json[close..]);
         }
     }
-    if !replaced {
-        if !attrs.is_empty() {
-            out.push(',');
-        }
-        out.push_str("\"updated_at\":");
-        out.push_str(&stamp);
-    }
-    out.push('}');
-    Ok(out)
+    Some(out)
 }
 
-/// A JSON object's top-level entries in order, each value kept as its raw text. A later
-/// duplicate key replaces the earlier one in place, as `serde_json::Map` does.
-struct TopLevel(Vec<(String, Box<serde_json::value::RawValue>)>);
-
-impl<'de> serde::Deserialize<'de> for TopLevel {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Entries;
-        impl<'de> serde::de::Visitor<'de> for Entries {
-            type Value = TopLevel;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<TopLevel, A::Error> {
-                let mut entries: Vec<(String, Box<serde_json::value::RawValue>)> = Vec::new();
-                while let Some((key, value)) =
-                    map.next_entry::<String, Box<serde_json::value::RawValue>>()?
-                {
-                    match entries.iter_mut().find(|(k, _)| *k == key) {
-                        Some(entry) => entry.1 = value,
-                        None => entries.push((key, value)),
+/// Where the value of the top-level key `wanted` (a key without escapes) lies in the text of
+/// a JSON object: `None` when `json` is not an object, `Some(None)` when the key is absent.
+fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<usize>>> {
+    let bytes = json.as_bytes();
+    let first = bytes.iter().position(|b| !b.is_ascii_whitespace())?;
+    if bytes[first] != b'{' || json.trim_end().as_bytes().last() != Some(&b'}') {
+        return None;
+    }
+    let mut depth = 0usize;
+    let mut expecting_key = false;
+    let mut value_start: Option<usize> = None;
+    let mut i = first;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                if i >= bytes.len() {
+                    return None;
+                }
+                if depth == 1 && expecting_key {
+                    expecting_key = false;
+                    if json.get(start + 1..i) == Some(wanted) {
+                        let colon = i + 1 + bytes[i + 1..].iter().position(|b| *b == b':')?;
+                        let after = bytes[colon + 1..]
+                            .iter()
+                            .position(|b| !b.is_ascii_whitespace())?;
+                        value_start = Some(colon + 1 + after);
                     }
                 }
-                Ok(TopLevel(entries))
             }
+            b'{' | b'[' => {
+                depth += 1;
+                expecting_key = depth == 1;
+            }
+            b'}' | b']' | b',' if depth == 1 => {
+                if let Some(start) = value_start {
+                    let end = start + json[start..i].trim_end().len();
+                    return Some(Some(start..end));
+                }
+                if bytes[i] == b',' {
+                    expecting_key = true;
+                } else {
+                    depth -= 1;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
-        deserializer.deserialize_map(Entries)
+        i += 1;
     }
+    Some(None)
 }
 
 /// All records, by kind and id, with the lookups the API needs.
@@ -323,8 +344,9 @@ pub struct RecordStore {
     ticket_numbers: DashMap<String, i64, FxBuildHasher>,
     user_logins: DashMap<String, i64, FxBuildHasher>,
     passwords: DashMap<i64, String, FxBuildHasher>,
-    /// Bumped by every change, so that what is derived from records (a caller's grants) can
-    /// tell it is stale.
+    /// Bumped by every change to a user, role, permission or password (and by the state when
+    /// tokens change), so that what is derived from them (a caller's grants, a verified
+    /// `Authorization` header) can tell it is stale.
     generation: AtomicU64,
 }
 
@@ -366,7 +388,7 @@ impl RecordStore {
         self.passwords.get(&id).is_some_and(|p| check(&p))
     }
 
-    /// A number that changes whenever any record or password changes.
+    /// A number that changes whenever a user, role, permission or password changes.
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
@@ -394,8 +416,16 @@ impl RecordStore {
             self.user_logins.insert(login.clone(), record.id);
         }
         let id = record.id;
+        let kind = record.kind;
         self.records.insert(key, Arc::new(record));
-        self.changed();
+        // Tickets change on every add (a touch); only users, roles and permissions make a
+        // caller's derived rights stale.
+        if matches!(
+            kind,
+            ModelKind::User | ModelKind::Role | ModelKind::Permission
+        ) {
+            self.changed();
+        }
         if let Some(old) = old {
             for number in Self::numbers(&old)
                 .iter()
@@ -526,6 +556,41 @@ mod tests {
             &*touched.json,
             r#"{"id":1,"preferences":{"updated_at":"x","a\"b":[1.5,null]},"updated_at":"2022-02-02T02:02:02.222Z"}"#
         );
+    }
+
+    #[test]
+    fn touch_agrees_with_a_full_parse_and_re_encoding() {
+        let now = Millis::parse("2022-02-02T02:02:02.222Z").unwrap();
+        let full = |json: &str| {
+            let mut attrs: Map<String, Value> = serde_json::from_str(json).unwrap();
+            attrs.insert("updated_at".into(), Value::String(now.to_string()));
+            Value::Object(attrs).to_string()
+        };
+        let seed: Value = serde_json::from_str(crate::fixtures::DEFAULT_DATA).unwrap();
+        let mut cases: Vec<String> = seed["Ticket"]
+            .as_object()
+            .unwrap()
+            .values()
+            .chain(seed["User"].as_object().unwrap().values())
+            .map(Value::to_string)
+            .collect();
+        cases.extend(
+            [
+                r#"{}"#,
+                r#"{"updated_at":null}"#,
+                r#"{"a":"}\",{","updated_at":"x","b":[{"updated_at":1}]}"#,
+                r#"{"n":{"updated_at":"inner"},"m":[1,2,{"x":"]"}]}"#,
+                r#"{"k\"updated_at":1,"updated_at":12.5}"#,
+            ]
+            .map(str::to_owned),
+        );
+        for json in cases {
+            assert_eq!(touch_json(&json, now).unwrap(), full(&json), "for {json}");
+        }
+        assert_eq!(touch_json("[1]", now), None);
+        assert_eq!(touch_json("{\"a\":", now), None);
+        assert_eq!(touch_json("{\"updated_at}", now), None);
+        assert_eq!(touch_json("{\"a\":\"\\}", now), None);
     }
 
     #[test]

@@ -851,7 +851,7 @@ impl Store {
             if let Some(at) = touches.get(&(*kind, *id)) {
                 let key = record_key(*kind, *id);
                 *json = crate::records::touch_json(json, *at)
-                    .map_err(|e| corrupt(&key, format!("a touched record is unreadable: {e}")))?;
+                    .ok_or_else(|| corrupt(&key, "a touched record is not a JSON object"))?;
             }
         }
         snapshot.next_link_id = snapshot.next_link_id.max(max_link_id + 1);
