@@ -33,6 +33,8 @@ const META: u8 = b'm';
 const TOUCH: u8 = b'u';
 /// An apply in progress: its key operations, until they are all written.
 const JOURNAL: u8 = b'j';
+/// The most key operations an apply writes through the journal; more go in a sled batch.
+const JOURNAL_MAX_OPS: usize = 64;
 
 const META_INITIALIZED: &[u8] = b"minitialized";
 const META_NEXT_LINK_ID: &[u8] = b"mnext_link_id";
@@ -611,7 +613,8 @@ impl Store {
     /// journal value is removed. sled recovers a prefix of its log, so after a crash either
     /// the journal value is gone (and everything before its removal is there) or it is
     /// replayed by [`Store::open`]. Plain inserts leave the disk writes to the flush, which
-    /// then carries the writes of many requests at once.
+    /// then carries the writes of many requests at once. A write of more than
+    /// [`JOURNAL_MAX_OPS`] keys (a fixture merge) goes in a sled batch after all.
     pub fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
@@ -620,6 +623,19 @@ impl Store {
         let ops = writes.resolve(Some(&self.db))?;
         if let [(key, value)] = &ops[..] {
             self.write_op(key, value.as_deref())?;
+            return Ok(());
+        }
+        if ops.len() > JOURNAL_MAX_OPS {
+            // A big write (a fixture merge): a batch's two disk writes no longer matter,
+            // writing everything twice would.
+            let mut batch = sled::Batch::default();
+            for (key, value) in ops {
+                match value {
+                    Some(value) => batch.insert(key, value),
+                    None => batch.remove(key),
+                }
+            }
+            self.db.apply_batch(batch)?;
             return Ok(());
         }
         let journal_key = [JOURNAL];
@@ -1024,6 +1040,26 @@ mod tests {
         writes.put_record(&record);
         store.apply(writes).unwrap();
         assert_eq!(json(&store), r#"{"id":7,"updated_at":"a","x":1}"#);
+    }
+
+    #[test]
+    fn small_and_big_applies_both_land_whole() {
+        let store = Store::temporary().unwrap();
+        store.replace_all(WriteSet::new()).unwrap();
+        let mut small = WriteSet::new();
+        small.put_link(&row(1));
+        small.put_link_count(1);
+        store.apply(small).unwrap();
+        let mut big = WriteSet::new();
+        for id in 2..=(64 * (JOURNAL_MAX_OPS as u64 + 2)) {
+            big.put_link(&row(id));
+        }
+        let total = 64 * (JOURNAL_MAX_OPS + 2);
+        big.put_link_count(total);
+        store.apply(big).unwrap();
+        let snapshot = store.load().unwrap();
+        assert_eq!(snapshot.links.len(), total);
+        assert!(store.db.get([JOURNAL]).unwrap().is_none());
     }
 
     #[test]
