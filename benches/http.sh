@@ -3,12 +3,14 @@
 # (examples/ceiling_server.rs), both measured with wrk on loopback in the same run.
 # The two are measured in alternation, ROUNDS times each, and the medians compared, so that
 # a noisy neighbour on a shared machine does not hit only one side.
-# Needs wrk (Debian package `wrk`). Usage: benches/http.sh [SECONDS] [CONNECTIONS] [ROUNDS]
+# Both servers run WORKERS worker threads (default: one per core).
+# Needs wrk (Debian package `wrk`). Usage: [WORKERS=N] benches/http.sh [SECONDS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-20}
 CONNECTIONS=${2:-256}
 ROUNDS=${3:-3}
+WORKERS=${WORKERS:-$(nproc)}
 MOCK=127.0.0.1:39921
 CEILING=127.0.0.1:39922
 WORK=$(mktemp -d)
@@ -16,9 +18,9 @@ trap 'kill $PIDS 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PIDS=""
 
 cargo build --release --quiet --bin zammad-links-mock --example ceiling_server
-target/release/zammad-links-mock --bind "$MOCK" --in-memory --journal-limit 0 2> "$WORK/mock.log" &
+target/release/zammad-links-mock --bind "$MOCK" --in-memory --journal-limit 0 --workers "$WORKERS" 2> "$WORK/mock.log" &
 PIDS="$PIDS $!"
-target/release/examples/ceiling_server "$CEILING" 2> "$WORK/ceiling.log" &
+target/release/examples/ceiling_server "$CEILING" "$WORKERS" 2> "$WORK/ceiling.log" &
 PIDS="$PIDS $!"
 for address in "$MOCK" "$CEILING"; do
   until curl -s -o /dev/null "http://$address/__mock/health"; do sleep 0.2; done
@@ -44,4 +46,4 @@ mock=$(median < "$WORK/mock")
 ceiling=$(median < "$WORK/ceiling")
 echo "real handler:      $mock requests/s (median of $ROUNDS)"
 echo "precomputed bytes: $ceiling requests/s (median of $ROUNDS)"
-echo "ratio:             $(echo "scale=3; $mock / $ceiling" | bc)"
+echo "ratio:             $(echo "scale=3; $mock / $ceiling" | bc) ($WORKERS workers each)"

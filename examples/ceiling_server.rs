@@ -3,7 +3,7 @@
 //! handler does beyond this (authentication, lookup, filtering, assets, assembly) shows up as
 //! the gap between the two.
 //!
-//! `cargo run --release --example ceiling_server -- 127.0.0.1:39911`
+//! `cargo run --release --example ceiling_server -- 127.0.0.1:39911 [WORKERS]`
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 
@@ -37,8 +37,12 @@ async fn main() -> std::io::Result<()> {
     let bind = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:39911".to_owned());
+    let workers = std::env::args()
+        .nth(2)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(2);
     HttpServer::new(|| App::new().default_service(web::to(seed)))
-        .workers(2)
+        .workers(workers)
         .bind(bind)?
         .run()
         .await

@@ -69,6 +69,9 @@ pub struct Cli {
     /// The largest request body of a Zammad API call; larger ones get 413.
     #[arg(long, env = "ZAMMAD_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// How many worker threads answer requests (default: one per CPU core).
+    #[arg(long, env = "ZAMMAD_MOCK_WORKERS", value_name = "N")]
+    pub workers: Option<usize>,
 }
 
 /// The subcommands.
@@ -100,7 +103,10 @@ impl Cli {
         let mut builder = MockServerBuilder::default()
             .bind(self.bind)
             .reset(self.reset)
-            .workers(std::thread::available_parallelism().map_or(2, |n| n.get()))
+            .workers(
+                self.workers
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
+            )
             .handle_signals(true)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)
