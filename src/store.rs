@@ -614,7 +614,7 @@ impl Store {
     /// the journal value is gone (and everything before its removal is there) or it is
     /// replayed by [`Store::open`]. Plain inserts leave the disk writes to the flush, which
     /// then carries the writes of many requests at once. A write of more than
-    /// [`JOURNAL_MAX_OPS`] keys (a fixture merge) goes in a sled batch after all.
+    /// 64 keys (a fixture merge) goes in a sled batch after all.
     pub fn apply(&self, writes: WriteSet) -> Result<(), StoreError> {
         if writes.is_empty() {
             return Ok(());
@@ -694,7 +694,7 @@ impl Store {
     }
 
     /// Waits until everything applied so far is on disk. Concurrent callers share flushes,
-    /// so waiting writers are committed as a group (see [`Committer`]).
+    /// so waiting writers are committed as a group by a committer thread.
     ///
     /// # Errors
     /// When sled fails to write.
