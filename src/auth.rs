@@ -146,7 +146,10 @@ impl GrantCache {
                 return Arc::clone(&entry.1);
             }
         }
-        let grants = Arc::new(Grants::of(records, user));
+        // `user` may have been read before a change that the generation already counts:
+        // derive from the record as it is now.
+        let current = records.get(ModelKind::User, user.id);
+        let grants = Arc::new(Grants::of(records, current.as_deref().unwrap_or(user)));
         self.by_user
             .insert(user.id, (generation, Arc::clone(&grants)));
         grants

@@ -149,9 +149,13 @@ impl AppState {
             out.push_str("},");
         }
         let names = self.catalog.snapshot();
-        let links: Vec<Value> = self
-            .store
-            .links()?
+        // Under the writer lock: the rows of one remove are written key by key, and an
+        // export must not see half of them.
+        let rows = {
+            let _writer = self.writer.lock();
+            self.store.links()?
+        };
+        let links: Vec<Value> = rows
             .iter()
             .map(|row| {
                 serde_json::json!({

@@ -306,7 +306,14 @@ fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<us
                 if depth == 1 && expecting_key {
                     expecting_key = false;
                     if json.get(start + 1..i) == Some(wanted) {
-                        let colon = i + 1 + bytes[i + 1..].iter().position(|b| *b == b':')?;
+                        let colon = i
+                            + 1
+                            + bytes[i + 1..]
+                                .iter()
+                                .position(|b| !b.is_ascii_whitespace())?;
+                        if bytes[colon] != b':' {
+                            return None;
+                        }
                         let after = bytes[colon + 1..]
                             .iter()
                             .position(|b| !b.is_ascii_whitespace())?;
@@ -418,14 +425,6 @@ impl RecordStore {
         let id = record.id;
         let kind = record.kind;
         self.records.insert(key, Arc::new(record));
-        // Tickets change on every add (a touch); only users, roles and permissions make a
-        // caller's derived rights stale.
-        if matches!(
-            kind,
-            ModelKind::User | ModelKind::Role | ModelKind::Permission
-        ) {
-            self.changed();
-        }
         if let Some(old) = old {
             for number in Self::numbers(&old)
                 .iter()
@@ -440,6 +439,15 @@ impl RecordStore {
             {
                 self.user_logins.remove_if(login, |_, owner| *owner == id);
             }
+        }
+        // Tickets change on every add (a touch); only users, roles and permissions make a
+        // caller's derived rights stale. Counted last, once the indexes are in step, so that
+        // a caller verified under the new count never used an old login.
+        if matches!(
+            kind,
+            ModelKind::User | ModelKind::Role | ModelKind::Permission
+        ) {
+            self.changed();
         }
     }
 
@@ -590,6 +598,7 @@ mod tests {
         assert_eq!(touch_json("[1]", now), None);
         assert_eq!(touch_json("{\"a\":", now), None);
         assert_eq!(touch_json("{\"updated_at}", now), None);
+        assert_eq!(touch_json("{\"updated_at\",\"x\":1}", now), None);
         assert_eq!(touch_json("{\"a\":\"\\}", now), None);
     }
 

@@ -477,7 +477,13 @@ impl Committer {
                 }
                 requests.requested
             };
-            let result = db.flush();
+            // A panic in sled must not end this thread: its waiters would wait forever.
+            let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| db.flush()))
+                .unwrap_or_else(|_| {
+                    Err(sled::Error::ReportableBug(
+                        "sled panicked while flushing".into(),
+                    ))
+                });
             shared.flushed.send_modify(|flushed| {
                 if let Err(e) = result {
                     flushed.failed.get_or_insert((done + 1, e.to_string()));
@@ -529,6 +535,9 @@ pub struct Store {
     commit: Arc<Committer>,
     /// Serialises applies: a link block is read, changed and written back in one apply.
     applying: Arc<parking_lot::Mutex<()>>,
+    /// Set when an apply failed after its journal value was written: the database then holds
+    /// part of it, which only the next start finishes, so no further apply is accepted.
+    failed_apply: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Store {
@@ -562,6 +571,7 @@ impl Store {
             db,
             marker: Some(path.join(MARKER_FILE)),
             applying: Default::default(),
+            failed_apply: Default::default(),
         };
         store.finish_interrupted_apply()?;
         store.move_legacy_link_rows()?;
@@ -582,6 +592,7 @@ impl Store {
             db,
             marker: None,
             applying: Default::default(),
+            failed_apply: Default::default(),
         })
     }
 
@@ -638,13 +649,22 @@ impl Store {
             self.db.apply_batch(batch)?;
             return Ok(());
         }
+        if self.failed_apply.load(std::sync::atomic::Ordering::Acquire) {
+            return Err(StoreError::Damaged(
+                "an earlier write failed halfway; restart to finish it".into(),
+            ));
+        }
         let journal_key = [JOURNAL];
         self.db.insert(journal_key, encode_journal(&ops))?;
-        for (key, value) in &ops {
-            self.write_op(key, value.as_deref())?;
+        let written = ops
+            .iter()
+            .try_for_each(|(key, value)| self.write_op(key, value.as_deref()))
+            .and_then(|()| Ok(self.db.remove(journal_key).map(|_| ())?));
+        if written.is_err() {
+            self.failed_apply
+                .store(true, std::sync::atomic::Ordering::Release);
         }
-        self.db.remove(journal_key)?;
-        Ok(())
+        written
     }
 
     fn write_op(&self, key: &[u8], value: Option<&[u8]>) -> Result<(), StoreError> {
@@ -676,18 +696,32 @@ impl Store {
 
     /// Moves link rows stored one per key (0.1's layout) into blocks, atomically, so that a
     /// database written by 0.1 opens with every link.
+    /// Each chunk of rows moves in one atomic batch (it merges into the blocks already
+    /// there), so a crash part-way leaves every row in one place or the other.
     fn move_legacy_link_rows(&self) -> Result<(), StoreError> {
-        let mut writes = WriteSet::new();
-        for entry in self.db.scan_prefix([LEGACY_LINK]) {
-            let (key, value) = entry?;
-            if key.len() == 9 {
+        let mut moved = 0;
+        loop {
+            let mut writes = WriteSet::new();
+            for entry in self
+                .db
+                .scan_prefix([LEGACY_LINK])
+                .take(ATOMIC_BATCH_OPS / 2)
+            {
+                let (key, value) = entry?;
                 let row = decode_link(&value).ok_or_else(|| corrupt(&key, "bad link row"))?;
                 writes.remove(key);
                 writes.put_link(&row);
             }
+            if writes.is_empty() {
+                break;
+            }
+            moved += writes.link_edits.len();
+            let _applying = self.applying.lock();
+            let mut batch = sled::Batch::default();
+            writes.into_batch(Some(&self.db), &mut batch)?;
+            self.db.apply_batch(batch)?;
         }
-        if !writes.is_empty() {
-            self.apply(writes)?;
+        if moved > 0 {
             self.db.flush()?;
         }
         Ok(())
@@ -723,9 +757,9 @@ impl Store {
     /// # Errors
     /// When sled fails.
     pub fn replace_all(&self, mut writes: WriteSet) -> Result<(), StoreError> {
-        writes.mark_initialized();
         let _applying = self.applying.lock();
-        if writes.len() <= ATOMIC_BATCH_OPS {
+        if writes.len() < ATOMIC_BATCH_OPS {
+            writes.mark_initialized();
             let mut batch = sled::Batch::default();
             for key in self.db.iter().keys() {
                 batch.remove(key?);
@@ -773,6 +807,8 @@ impl Store {
                     in_batch = 0;
                 }
             }
+            // The mark goes last, after every chunk (see above).
+            batch.insert(META_INITIALIZED, &[1u8]);
             self.db.apply_batch(batch)?;
         }
         self.db.flush()?;
@@ -1063,6 +1099,21 @@ mod tests {
     }
 
     #[test]
+    fn after_a_write_failed_halfway_no_further_write_is_accepted() {
+        let store = Store::temporary().unwrap();
+        store.replace_all(WriteSet::new()).unwrap();
+        store
+            .failed_apply
+            .store(true, std::sync::atomic::Ordering::Release);
+        let mut writes = WriteSet::new();
+        writes.put_link(&row(1));
+        writes.put_link_count(1);
+        let error = store.apply(writes).unwrap_err().to_string();
+        assert!(error.contains("restart to finish it"), "{error}");
+        assert!(store.load().unwrap().links.is_empty());
+    }
+
+    #[test]
     fn journal_entries_round_trip() {
         let ops: Vec<KeyOp> = vec![
             (b"ra".to_vec(), Some(b"{}".to_vec())),
@@ -1076,12 +1127,15 @@ mod tests {
     #[test]
     fn rows_stored_one_per_key_move_into_blocks_on_open() {
         let folder = tempfile::tempdir().unwrap();
+        let legacy: Vec<u64> = (3..13 + ATOMIC_BATCH_OPS as u64 / 2)
+            .chain([70_000_000])
+            .collect();
         {
             let store = Store::open(folder.path()).unwrap();
             let mut writes = WriteSet::new();
-            writes.put_link_count(2);
+            writes.put_link_count(legacy.len());
             store.replace_all(writes).unwrap();
-            for id in [3, 70] {
+            for id in legacy.iter().copied() {
                 store
                     .db
                     .insert(legacy_link_key(id), &encode_link(&row(id))[..])
@@ -1089,8 +1143,10 @@ mod tests {
             }
             store.flush_blocking().unwrap();
         }
+        // More rows than one chunk moves at a time.
         let store = Store::open(folder.path()).unwrap();
-        assert_eq!(store.load().unwrap().links, vec![row(3), row(70)]);
+        let rows: Vec<LinkRow> = legacy.iter().map(|id| row(*id)).collect();
+        assert_eq!(store.load().unwrap().links, rows);
         assert_eq!(store.db.scan_prefix([LEGACY_LINK]).count(), 0);
     }
 
