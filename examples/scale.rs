@@ -12,29 +12,18 @@
 use std::path::Path;
 use std::time::Instant;
 
+use zammad_links_mock::generate::Rng;
 use zammad_links_mock::graph::LinkGraph;
 use zammad_links_mock::model::{LinkRow, LinkTypeId, Millis, ObjectRef};
 use zammad_links_mock::state::{fixture_writes, AppState};
 use zammad_links_mock::store::{Store, WriteSet, ATOMIC_BATCH_OPS};
 use zammad_links_mock::FixtureDocument;
 
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
-    }
-}
-
 /// Link rows with ids from `first_id`, between random tickets 1..=`links / 10`, never a
 /// self-link, with `normal`, `parent` and `child` spread 70/15/15 as the generator does.
 fn rows(links: u64, first_id: u64) -> impl Iterator<Item = LinkRow> {
     let tickets = (links / 10).max(2);
-    let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+    let mut rng = Rng::new(0x9E37_79B9_7F4A_7C15);
     (0..links).map(move |i| {
         let source = 1 + rng.below(tickets) as i64;
         let mut target = 1 + rng.below(tickets) as i64;

@@ -43,15 +43,28 @@ pub enum GenerateError {
     Io(#[from] io::Error),
 }
 
-/// xorshift64*: deterministic and dependency-free.
-struct Rng(u64);
+/// xorshift64*: deterministic and dependency-free, so that a seed always gives the same data
+/// (also used by the benches and `examples/scale.rs`).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
 
 impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
+    /// A generator started from `seed` (0 counts as 1: xorshift never leaves zero).
+    pub fn new(seed: u64) -> Self {
+        Self(seed.max(1))
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
     }
 }
 

@@ -11,25 +11,7 @@ use zammad_links_mock::graph::LinkGraph;
 use zammad_links_mock::model::{LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use zammad_links_mock::records::{Record, RecordStore};
 
-/// xorshift64*: deterministic and dependency-free.
-pub struct Rng(u64);
-
-impl Rng {
-    pub fn new(seed: u64) -> Self {
-        Self(seed.max(1))
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
+pub use zammad_links_mock::generate::Rng;
 
 /// A graph of `links` links where every ticket has `fanout` links as source, so ticket 1's
 /// list always has the same length whatever the graph's size.
