@@ -127,7 +127,7 @@ impl Grants {
     }
 }
 
-/// Each user's [`Grants`], kept until any record changes (roles, permissions and users are
+/// Each user's [`Grants`], kept until a user, role or permission changes (they are
 /// records; the record store's generation says when). Zammad caches permissions per user
 /// too; here it spares every request the role and permission lookups.
 #[derive(Debug, Default)]
@@ -157,7 +157,7 @@ impl GrantCache {
 }
 
 /// Callers already authenticated, by the exact `Authorization` header they sent, valid while
-/// no record or token changes. A request whose header matches byte for byte a header that
+/// no user, role, permission, password or token changes (see [`RecordStore::generation`]). A request whose header matches byte for byte a header that
 /// passed the full check under the same generation is the same caller; this spares the
 /// base64 decoding, login lookup and password comparison on every request. Only successes
 /// are kept, and at most [`VerifiedCallers::CAPACITY`] of them.

@@ -74,7 +74,6 @@ impl LinkList {
             });
             out.push_str(",\"link_object\":");
             out.push_str(self.names.object_json(edge.other_object));
-            // Writing into a String cannot fail.
             out.push_str(",\"link_object_value\":");
             out.push_str(itoa::Buffer::new().format(edge.other_value));
             out.push('}');
