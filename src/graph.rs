@@ -115,23 +115,25 @@ impl LinkGraph {
     /// Holding both at once could deadlock when both ends live in the same shard. Callers
     /// serialise writes with the state's writer lock, so readers may briefly see one end only.
     pub fn insert(&self, row: &LinkRow) {
-        let at_source = Edge {
-            link_id: row.id,
-            other_value: row.target.value,
-            other_object: row.target.object,
-            link_type: row.link_type,
-            side: Side::Source,
-        };
-        let at_target = Edge {
-            link_id: row.id,
-            other_value: row.source.value,
-            other_object: row.source.object,
-            link_type: row.link_type,
-            side: Side::Target,
-        };
-        Self::insert_ordered(&mut self.nodes.entry(row.source).or_default(), at_source);
-        Self::insert_ordered(&mut self.nodes.entry(row.target).or_default(), at_target);
+        for (owner, edge) in Self::ends(row) {
+            Self::insert_ordered(&mut self.nodes.entry(owner).or_default(), edge);
+        }
         self.links.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// `row` as seen from its source and from its target.
+    fn ends(row: &LinkRow) -> [(ObjectRef, Edge); 2] {
+        let edge = |other: ObjectRef, side| Edge {
+            link_id: row.id,
+            other_value: other.value,
+            other_object: other.object,
+            link_type: row.link_type,
+            side,
+        };
+        [
+            (row.source, edge(row.target, Side::Source)),
+            (row.target, edge(row.source, Side::Target)),
+        ]
     }
 
     /// Adds many rows at once, as at start-up: the machine's threads each push the edges of
@@ -149,14 +151,7 @@ impl LinkGraph {
         std::thread::scope(|scope| {
             for thread in 0..threads {
                 scope.spawn(move || {
-                    let ends = || {
-                        rows.iter().flat_map(|row| {
-                            [
-                                (row.source, row.target, Side::Source, row),
-                                (row.target, row.source, Side::Target, row),
-                            ]
-                        })
-                    };
+                    let ends = || rows.iter().flat_map(Self::ends);
                     // Counted first, so that every list is allocated once at its final
                     // size: growing lists by doubling left a third of the memory unused.
                     let mut degrees: HashMap<ObjectRef, usize, FxBuildHasher> = HashMap::default();
@@ -166,17 +161,9 @@ impl LinkGraph {
                     for (owner, degree) in degrees {
                         self.nodes.entry(owner).or_default().reserve_exact(degree);
                     }
-                    for (owner, other, side, row) in
-                        ends().filter(|(owner, ..)| owned_by(owner) == thread)
-                    {
+                    for (owner, edge) in ends().filter(|(owner, _)| owned_by(owner) == thread) {
                         if let Some(mut edges) = self.nodes.get_mut(&owner) {
-                            edges.push(Edge {
-                                link_id: row.id,
-                                other_value: other.value,
-                                other_object: other.object,
-                                link_type: row.link_type,
-                                side,
-                            });
+                            edges.push(edge);
                         }
                     }
                 });

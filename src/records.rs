@@ -381,14 +381,8 @@ impl RecordStore {
         self.get(ModelKind::User, id)
     }
 
-    /// The password a fixture gave user `id`; never part of any response.
-    ///
-    /// Locking: a shard read lock, released before returning.
-    pub fn password(&self, id: i64) -> Option<String> {
-        self.passwords.get(&id).map(|p| p.clone())
-    }
-
-    /// Whether user `id` has a password and `check` accepts it (no copy of the secret).
+    /// Whether user `id` has a password (a fixture gave it; never part of any response) and
+    /// `check` accepts it, without a copy of the secret.
     ///
     /// Locking: a shard read lock, held while `check` runs.
     pub fn password_matches(&self, id: i64, check: impl FnOnce(&str) -> bool) -> bool {

@@ -138,6 +138,13 @@ fn encode_block(rows: &[LinkRow]) -> Vec<u8> {
 /// A key written (`Some` value) or removed (`None`).
 type KeyOp = (Vec<u8>, Option<Vec<u8>>);
 
+fn add_to_batch(batch: &mut sled::Batch, (key, value): KeyOp) {
+    match value {
+        Some(value) => batch.insert(key, value),
+        None => batch.remove(key),
+    }
+}
+
 /// The key operations of one apply, as one value: written before them and removed after, so
 /// that a crash in between is finished at the next start (see [`Store::apply`]).
 fn encode_journal(ops: &[KeyOp]) -> Vec<u8> {
@@ -305,11 +312,8 @@ impl WriteSet {
 
     /// Adds the writes to `batch` (see [`WriteSet::resolve`]).
     fn into_batch(self, db: Option<&sled::Db>, batch: &mut sled::Batch) -> Result<(), StoreError> {
-        for (key, value) in self.resolve(db)? {
-            match value {
-                Some(value) => batch.insert(key, value),
-                None => batch.remove(key),
-            }
+        for op in self.resolve(db)? {
+            add_to_batch(batch, op);
         }
         Ok(())
     }
@@ -640,11 +644,8 @@ impl Store {
             // A big write (a fixture merge): a batch's two disk writes no longer matter,
             // writing everything twice would.
             let mut batch = sled::Batch::default();
-            for (key, value) in ops {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
+            for op in ops {
+                add_to_batch(&mut batch, op);
             }
             self.db.apply_batch(batch)?;
             return Ok(());
@@ -681,11 +682,8 @@ impl Store {
         let journal_key = [JOURNAL];
         if let Some(journal) = self.db.get(journal_key)? {
             let mut batch = sled::Batch::default();
-            for (key, value) in decode_journal(&journal_key, &journal)? {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
+            for op in decode_journal(&journal_key, &journal)? {
+                add_to_batch(&mut batch, op);
             }
             batch.remove(&journal_key);
             self.db.apply_batch(batch)?;
@@ -694,10 +692,10 @@ impl Store {
         Ok(())
     }
 
-    /// Moves link rows stored one per key (0.1's layout) into blocks, atomically, so that a
-    /// database written by 0.1 opens with every link.
-    /// Each chunk of rows moves in one atomic batch (it merges into the blocks already
-    /// there), so a crash part-way leaves every row in one place or the other.
+    /// Moves link rows stored one per key (0.1's layout) into blocks, so that a database
+    /// written by 0.1 opens with every link. Each chunk of rows moves in one atomic apply (it
+    /// merges into the blocks already there), so a crash part-way leaves every row in one
+    /// place or the other.
     fn move_legacy_link_rows(&self) -> Result<(), StoreError> {
         let mut moved = 0;
         loop {
@@ -716,10 +714,8 @@ impl Store {
                 break;
             }
             moved += writes.link_edits.len();
-            let _applying = self.applying.lock();
-            let mut batch = sled::Batch::default();
-            writes.into_batch(Some(&self.db), &mut batch)?;
-            self.db.apply_batch(batch)?;
+            // Atomic either way: a chunk is a batch, a small last one goes through the journal.
+            self.apply(writes)?;
         }
         if moved > 0 {
             self.db.flush()?;
@@ -781,27 +777,12 @@ impl Store {
                     in_batch = 0;
                 }
             }
-            let blocks = edits_by_block(std::mem::take(&mut writes.link_edits));
-            for (key, value) in writes.ops {
-                match value {
-                    Some(value) => batch.insert(key, value),
-                    None => batch.remove(key),
-                }
-                in_batch += 1;
-                if in_batch == ATOMIC_BATCH_OPS {
-                    self.db.apply_batch(std::mem::take(&mut batch))?;
-                    in_batch = 0;
-                }
-            }
-            for (block, edits) in blocks {
-                let mut rows = Vec::new();
-                for edit in &edits {
-                    edit.apply_to(&mut rows);
-                }
-                if !rows.is_empty() {
-                    batch.insert(&block_key(block), encode_block(&rows));
-                }
-                in_batch += rows.len();
+            for op in writes.resolve(None)? {
+                // A link block counts as the rows it holds.
+                let is_block = op.0.first() == Some(&LINK_BLOCK);
+                let rows = op.1.as_ref().map_or(0, |v| v.len() / LINK_ROW_BYTES);
+                in_batch += if is_block { rows.max(1) } else { 1 };
+                add_to_batch(&mut batch, op);
                 if in_batch >= ATOMIC_BATCH_OPS {
                     self.db.apply_batch(std::mem::take(&mut batch))?;
                     in_batch = 0;
