@@ -5,31 +5,49 @@
 //!
 //! `cargo run --release --example ceiling_server -- 127.0.0.1:39911 [WORKERS]`
 
+use std::sync::LazyLock;
+
+use actix_web::http::header::{HeaderMap, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{web, App, HttpResponse, HttpServer};
 
 const BODY: &str = include_str!("../tests/fixtures/seed-get-147469.json");
 
-async fn seed() -> HttpResponse {
-    HttpResponse::Ok()
-        .insert_header(("Content-Type", "application/json; charset=utf-8"))
-        .insert_header((
-            "Cache-Control",
+/// The mock's headers for a JSON success, precomputed like the body.
+static HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
+    let mut headers = HeaderMap::new();
+    for (name, value) in [
+        ("content-type", "application/json; charset=utf-8"),
+        (
+            "cache-control",
             "no-cache, no-store, max-age=0, must-revalidate",
-        ))
-        .insert_header(("Pragma", "no-cache"))
-        .insert_header(("Expires", "-1"))
-        .insert_header(("Access-Control-Allow-Origin", "*"))
-        .insert_header((
-            "Access-Control-Allow-Methods",
+        ),
+        ("pragma", "no-cache"),
+        ("expires", "-1"),
+        ("access-control-allow-origin", "*"),
+        (
+            "access-control-allow-methods",
             "POST, GET, PUT, DELETE, PATCH, OPTIONS",
-        ))
-        .insert_header(("Access-Control-Max-Age", "1728000"))
-        .insert_header((
-            "Access-Control-Allow-Headers",
+        ),
+        ("access-control-max-age", "1728000"),
+        (
+            "access-control-allow-headers",
             "Content-Type, Depth, User-Agent, X-File-Size, X-Requested-With, If-Modified-Since, \
              X-File-Name, Cache-Control, Accept-Language",
-        ))
-        .body(BODY)
+        ),
+    ] {
+        headers.insert(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    headers
+});
+
+async fn seed() -> HttpResponse {
+    let mut response = HttpResponse::with_body(StatusCode::OK, BODY).map_into_boxed_body();
+    *response.headers_mut() = HEADERS.clone();
+    response
 }
 
 #[actix_web::main]

@@ -5,25 +5,21 @@
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{caller, journaled, json_success, ApiError};
+use super::{caller, journaled, json_success, ApiError, Body};
 use crate::params::Params;
 use crate::state::AppState;
 
 fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, ApiError> {
     let content_type = req
         .headers()
-        .get("Content-Type")
+        .get(actix_web::http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     Ok(Params::from_parts(content_type, body, req.query_string())?)
 }
 
 /// `GET /api/v1/links`: 200 `{"links": […], "assets": {…}}`.
-pub async fn list_links(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn list_links(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
     let mut user = None;
     let result = list(&req, &body, &state, &mut user).await;
     journaled(&req, &body, &state, user, result)
@@ -40,7 +36,7 @@ async fn list(
     let params = params(req, body)?;
     let list = state.list(&params, &caller).await?;
     let assets = list.assets(&state.records);
-    let mut out = String::with_capacity(256 + 2048 * assets.len());
+    let mut out = String::with_capacity(32 + 160 * list.entries.len() + assets.json_len_bound());
     out.push_str("{\"links\":");
     list.write_links_json(&mut out);
     out.push_str(",\"assets\":");
@@ -50,11 +46,7 @@ async fn list(
 }
 
 /// `POST /api/v1/links/add`: 201 with the new row.
-pub async fn add_link(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn add_link(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
     let mut user = None;
     let result = add(&req, &body, &state, &mut user).await;
     journaled(&req, &body, &state, user, result)
@@ -75,11 +67,7 @@ async fn add(
 
 /// `DELETE /api/v1/links/remove`: always 201 (`links_controller.rb#remove`), with the rows
 /// the reverse match removed as a JSON array, usually `[]`.
-pub async fn remove_link(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn remove_link(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
     let mut user = None;
     let result = remove(&req, &body, &state, &mut user).await;
     journaled(&req, &body, &state, user, result)

@@ -7,17 +7,13 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::{Map, Value};
 
-use super::{caller, journaled, json_success, ApiError};
+use super::{caller, journaled, json_success, ApiError, Body};
 use crate::assets::AssetsBuilder;
 use crate::model::ModelKind;
 use crate::state::{AppState, LinkError};
 
 /// `GET /api/v1/tickets/:id`.
-pub async fn show_ticket(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn show_ticket(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
     let mut user = None;
     let result = ticket(&req, &state, &mut user).await;
     journaled(&req, &body, &state, user, result)
@@ -90,11 +86,7 @@ async fn ticket(
 }
 
 /// `GET /api/v1/users/me`: the caller's own attributes, without the password.
-pub async fn show_me(
-    req: HttpRequest,
-    body: web::Bytes,
-    state: web::Data<AppState>,
-) -> HttpResponse {
+pub async fn show_me(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
     let result = caller(&req, &state);
     let user = result.as_ref().ok().map(|c| c.user_id());
     let result = result.map(|caller| json_success(StatusCode::OK, caller.user.json.to_string()));
