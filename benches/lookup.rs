@@ -5,10 +5,22 @@
 //! pays its memory misses. `hot=1000`: only the first 1,000 tickets of the same graph, a
 //! working set that stays cached, which shows how much of the growth is the graph's own
 //! work and how much is the memory hierarchy.
+//!
+//! `random, no lock`: the same lists in a plain hash map, as a reference for what the shard
+//! lock of dashmap costs (not what the service uses: its graph is shared between workers).
+//!
+//! `floor`: one random 8-byte read from a plain array as large as the graph's edges (48 bytes
+//! per link), with the same random draw. Any layout must read at least one line of memory
+//! that belongs to the object, from a region at least that large, so this is what a random
+//! lookup cannot go below on this machine.
 
 mod common;
 
+use std::collections::HashMap;
+
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
+use rustc_hash::FxBuildHasher;
+use zammad_links_mock::graph::Edge;
 use zammad_links_mock::model::ObjectRef;
 
 fn lookup(c: &mut Criterion) {
@@ -33,6 +45,38 @@ fn lookup(c: &mut Criterion) {
                 },
             );
         }
+        // The same map without locks: every object of the generated graph (targets are drawn
+        // from ids up to 5 × the sources).
+        let plain: HashMap<ObjectRef, Vec<Edge>, FxBuildHasher> = (1..=5 * tickets as i64)
+            .map(ObjectRef::ticket)
+            .map(|object| (object, graph.edges(object)))
+            .filter(|(_, edges)| !edges.is_empty())
+            .collect();
+        drop(graph);
+        let mut rng = common::Rng::new(9);
+        group.bench_with_input(
+            BenchmarkId::new(
+                format!("fanout={fanout}/random, no lock"),
+                format!("links={links}"),
+            ),
+            &plain,
+            |b, plain| {
+                b.iter(|| {
+                    let ticket = ObjectRef::ticket(1 + rng.below(tickets) as i64);
+                    black_box(plain.get(black_box(&ticket)).cloned().unwrap_or_default())
+                })
+            },
+        );
+    }
+    for links in [1_000usize, 10_000_000] {
+        let words = links * 48 / 8;
+        let memory: Vec<u64> = (0..words as u64).collect();
+        let mut rng = common::Rng::new(9);
+        group.bench_with_input(
+            BenchmarkId::new("floor/random-read", format!("links={links}")),
+            &memory,
+            |b, memory| b.iter(|| black_box(memory[rng.below(words as u64) as usize])),
+        );
     }
     group.finish();
 }
