@@ -219,7 +219,7 @@ impl AppState {
     /// # Errors
     /// [`LinkError::NotAuthorized`], a parameter error, or a database failure when an unknown
     /// object name had to be created.
-    pub async fn list(&self, params: &Params, caller: &Caller) -> Result<LinkList, LinkError> {
+    pub async fn list(&self, params: &Params<'_>, caller: &Caller) -> Result<LinkList, LinkError> {
         if !caller.may_use_links() {
             return Err(LinkError::NotAuthorized);
         }
@@ -296,7 +296,7 @@ impl AppState {
     ///
     /// # Errors
     /// [`LinkError`] with Zammad's reason.
-    pub async fn add(&self, params: &Params, caller: &Caller) -> Result<LinkRow, LinkError> {
+    pub async fn add(&self, params: &Params<'_>, caller: &Caller) -> Result<LinkRow, LinkError> {
         if !caller.may_use_links() {
             return Err(LinkError::NotAuthorized);
         }
@@ -405,7 +405,7 @@ impl AppState {
     /// [`LinkError::NotAuthorized`], a parameter error or a database failure.
     pub async fn remove(
         &self,
-        params: &Params,
+        params: &Params<'_>,
         caller: &Caller,
     ) -> Result<Vec<LinkRow>, LinkError> {
         if !caller.may_use_links() {
@@ -504,7 +504,7 @@ impl AppState {
 
     fn ensure_object_param(
         &self,
-        params: &Params,
+        params: &Params<'_>,
         key: &str,
         created: &mut Vec<NewName>,
     ) -> Result<Option<u16>, LinkError> {

@@ -9,7 +9,7 @@ use super::{caller, journaled, json_success, ApiError, Body};
 use crate::params::Params;
 use crate::state::AppState;
 
-fn params(req: &HttpRequest, body: &[u8]) -> Result<Params, ApiError> {
+fn params<'a>(req: &'a HttpRequest, body: &'a [u8]) -> Result<Params<'a>, ApiError> {
     let content_type = req
         .headers()
         .get(actix_web::http::header::CONTENT_TYPE)
