@@ -6,7 +6,7 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde_json::json;
 
-use super::{AdminAccess, JSON_UTF8};
+use super::{AdminAccess, Body, JSON_UTF8};
 use crate::exchange::MergeError;
 use crate::fixtures::FixtureDocument;
 use crate::state::AppState;
@@ -78,7 +78,7 @@ fn posted_document(req: &HttpRequest, body: &[u8]) -> Result<FixtureDocument, Bo
 /// `PUT /__mock/fixtures`: replace the whole state; 204, or 422 naming the place.
 pub async fn put_fixtures(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Body,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let doc = match posted_document(&req, &body) {
@@ -98,7 +98,7 @@ pub async fn put_fixtures(
 /// `POST /__mock/fixtures`: merge into the state; 204, or 422 naming the place.
 pub async fn post_fixtures(
     req: HttpRequest,
-    body: web::Bytes,
+    body: Body,
     state: web::Data<AppState>,
 ) -> HttpResponse {
     let doc = match posted_document(&req, &body) {

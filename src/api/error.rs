@@ -41,6 +41,13 @@ pub enum ApiError {
     /// A record was not found (`ActiveRecord::RecordNotFound`).
     #[error("{0}")]
     NotFound(String),
+    /// The request body is larger than the service takes (`--max-body-bytes`). A real Zammad
+    /// never sees such a request: nginx's `client_max_body_size` answers 413 with this title.
+    #[error("Request Entity Too Large")]
+    BodyTooLarge,
+    /// The request body could not be read (cut short, or a broken chunked encoding).
+    #[error("The request body could not be read: {0}")]
+    BodyUnreadable(String),
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
@@ -79,6 +86,8 @@ impl ApiError {
                 LinkError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
             },
             ApiError::Params(p) => Self::params_parts(p),
+            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorOnly(self.to_string())),
+            ApiError::BodyUnreadable(_) => (StatusCode::BAD_REQUEST, ErrorOnly(self.to_string())),
             ApiError::RouteNotFound { .. } | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, Humanized(self.to_string()))
             }

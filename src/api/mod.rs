@@ -19,6 +19,7 @@ use std::sync::LazyLock;
 use std::task::{Context, Poll};
 
 use actix_web::dev::Payload;
+use actix_web::error::PayloadError;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
 
 pub use error::ApiError;
@@ -89,7 +90,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
 /// A request's body. actix-web's `Bytes` extractor reserves an 8 KiB buffer for every
 /// request; most Zammad calls here are GETs without a body, so a request whose head
 /// announces none (no `Content-Length`, no `Transfer-Encoding`: actix gives it no payload)
-/// skips the extractor and its buffer. A body is read, limits and all, by that extractor.
+/// skips the extractor and its buffer. A body is read, limits and all, by that extractor;
+/// its refusals are answered in Zammad's JSON shape (actix's own are plain text).
 pub(crate) struct Body(web::Bytes);
 
 impl std::ops::Deref for Body {
@@ -124,8 +126,18 @@ impl Future for BodyFuture {
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         match self.get_mut() {
             BodyFuture::Empty => Poll::Ready(Ok(Body(web::Bytes::new()))),
-            BodyFuture::Reading(reading) => reading.as_mut().poll(cx).map_ok(Body),
+            BodyFuture::Reading(reading) => reading
+                .as_mut()
+                .poll(cx)
+                .map(|read| read.map(Body).map_err(unreadable_body)),
         }
+    }
+}
+
+fn unreadable_body(error: actix_web::Error) -> actix_web::Error {
+    match error.as_error::<PayloadError>() {
+        Some(PayloadError::Overflow) => ApiError::BodyTooLarge.into(),
+        _ => ApiError::BodyUnreadable(error.to_string()).into(),
     }
 }
 
