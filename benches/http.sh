@@ -18,16 +18,13 @@ trap 'kill $PIDS 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PIDS=""
 
 cargo build --release --quiet --bin zammad-links-mock --example ceiling_server
+source benches/common.sh
 target/release/zammad-links-mock --bind "$MOCK" --in-memory --journal-limit 0 --workers "$WORKERS" 2> "$WORK/mock.log" &
 PIDS="$PIDS $!"
+wait_until_serving "$MOCK" $! "$WORK/mock.log"
 target/release/examples/ceiling_server "$CEILING" "$WORKERS" 2> "$WORK/ceiling.log" &
 PIDS="$PIDS $!"
-for address in "$MOCK" "$CEILING"; do
-  until curl -s -o /dev/null "http://$address/__mock/health"; do sleep 0.2; done
-done
-
-URL_PATH="/api/v1/links?link_object=Ticket&link_object_value=147469"
-AUTH="Authorization: Basic $(printf 'test@test.de:test' | base64)"
+wait_until_serving "$CEILING" $! "$WORK/ceiling.log"
 # Both answer the same bytes.
 cmp <(curl -s -H "$AUTH" "http://$MOCK$URL_PATH") <(curl -s -H "$AUTH" "http://$CEILING$URL_PATH")
 

@@ -11,30 +11,39 @@ SECONDS_EACH=${1:-10}
 ADDRESS=127.0.0.1:39923
 WORK=$(mktemp -d)
 PID=""
-trap '[ -n "$PID" ] && kill "$PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap '[ -n "$PID" ] && kill "$PID" 2> /dev/null; rm -rf "$WORK"' EXIT
+source benches/common.sh
 
 cargo build --release --quiet --bin zammad-links-mock --example ceiling_server
-URL="http://$ADDRESS/api/v1/links?link_object=Ticket&link_object_value=147469"
-AUTH="Authorization: Basic $(printf 'test@test.de:test' | base64)"
+URL="http://$ADDRESS$URL_PATH"
 
-# Prints the instructions per request of the server started by "$@".
-per_request() {
+# measure NAME COMMAND...: runs COMMAND under callgrind and writes its instructions per
+# request to $WORK/NAME. (Not in a `$(…)`: the trap must see PID, and errors must stop us.)
+measure() {
+  local name=$1
+  shift
   valgrind --tool=callgrind --callgrind-out-file="$WORK/out" "$@" 2> "$WORK/valgrind.log" &
   PID=$!
-  until curl -s -o /dev/null "http://$ADDRESS/__mock/health"; do sleep 0.5; done
+  wait_until_serving "$ADDRESS" "$PID" "$WORK/valgrind.log"
   wrk -t1 -c4 -d3s -H "$AUTH" "$URL" > /dev/null # warm up, then count from zero
-  callgrind_control -z "$PID" > /dev/null 2>&1
-  requests=$(wrk -t1 -c4 -d"${SECONDS_EACH}s" -H "$AUTH" "$URL" | awk '/requests in/ {print $1}')
-  callgrind_control -d "$PID" > /dev/null 2>&1
-  kill "$PID"; wait "$PID" 2>/dev/null || true; PID=""
-  total=$(callgrind_annotate "$WORK/out.1" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+  callgrind_control -z "$PID" > /dev/null
+  wrk -t1 -c4 -d"${SECONDS_EACH}s" -H "$AUTH" "$URL" > "$WORK/wrk"
+  callgrind_control -d "$PID" > /dev/null
+  kill "$PID"
+  wait "$PID" 2> /dev/null || true
+  PID=""
+  local requests total
+  requests=$(awk '/requests in/ {print $1}' "$WORK/wrk")
+  total=$(callgrind_annotate "$WORK/out.1" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
   rm -f "$WORK"/out*
-  echo $((total / requests))
+  echo $((total / requests)) > "$WORK/$name"
 }
 
-mock=$(per_request target/release/zammad-links-mock --bind "$ADDRESS" --in-memory \
-  --journal-limit 0 --workers 1)
-ceiling=$(per_request target/release/examples/ceiling_server "$ADDRESS" 1)
+measure mock target/release/zammad-links-mock --bind "$ADDRESS" --in-memory \
+  --journal-limit 0 --workers 1
+measure ceiling target/release/examples/ceiling_server "$ADDRESS" 1
+mock=$(cat "$WORK/mock")
+ceiling=$(cat "$WORK/ceiling")
 echo "real handler:      $mock instructions per request"
 echo "precomputed bytes: $ceiling instructions per request"
 echo "the handler's own: $((mock - ceiling)) instructions per request"

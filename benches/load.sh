@@ -9,14 +9,15 @@ cd "$(dirname "$0")/.."
 DURATION=${1:-60}
 PORT=${PORT:-39871}
 BASE="http://127.0.0.1:$PORT"
-AUTH="Basic $(printf 'test@test.de:test' | base64)"
 WORK=$(mktemp -d)
 trap 'kill "$SERVER" 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source benches/common.sh
+CREDENTIALS=${AUTH#Authorization: } # the header's value, for the Lua scripts
 
 cargo build --release --quiet
-target/release/zammad-links-mock --bind "127.0.0.1:$PORT" --db "$WORK/db" --journal-limit 0 &
+target/release/zammad-links-mock --bind "127.0.0.1:$PORT" --db "$WORK/db" --journal-limit 0 2> "$WORK/server.log" &
 SERVER=$!
-until curl -s "$BASE/__mock/health" > /dev/null; do sleep 0.2; done
+wait_until_serving "127.0.0.1:$PORT" "$SERVER" "$WORK/server.log"
 
 cat > "$WORK/mixed.lua" <<LUA
 local n = 0
@@ -28,9 +29,9 @@ request = function()
     local target = 100000000 + tid * 10000000 + n
     local body = '{"link_type":"normal","link_object_target":"Ticket","link_object_target_value":' .. target ..
       ',"link_object_source":"Ticket","link_object_source_number":"34147470"}'
-    return wrk.format("POST", "/api/v1/links/add", {["Authorization"] = "$AUTH", ["Content-Type"] = "application/json"}, body)
+    return wrk.format("POST", "/api/v1/links/add", {["Authorization"] = "$CREDENTIALS", ["Content-Type"] = "application/json"}, body)
   end
-  return wrk.format("GET", "/api/v1/links?link_object=Ticket&link_object_value=147469", {["Authorization"] = "$AUTH"})
+  return wrk.format("GET", "$URL_PATH", {["Authorization"] = "$CREDENTIALS"})
 end
 done = function(summary) io.write(string.format("non-2xx/3xx answers: %d\n", summary.errors.status)) end
 LUA
@@ -38,7 +39,7 @@ LUA
 rss() { awk '/VmRSS/ {print $2 " kB"}' "/proc/$SERVER/status"; }
 cat > "$WORK/reads.lua" <<LUA
 request = function()
-  return wrk.format("GET", "/api/v1/links?link_object=Ticket&link_object_value=147469", {["Authorization"] = "$AUTH"})
+  return wrk.format("GET", "$URL_PATH", {["Authorization"] = "$CREDENTIALS"})
 end
 done = function(summary) io.write(string.format("non-2xx/3xx answers: %d\n", summary.errors.status)) end
 LUA
@@ -70,7 +71,7 @@ request = function()
   local target = $(( 200000000 * clients )) + tid * 10000000 + n
   local body = '{"link_type":"normal","link_object_target":"Ticket","link_object_target_value":' .. target ..
     ',"link_object_source":"Ticket","link_object_source_number":"34147471"}'
-  return wrk.format("POST", "/api/v1/links/add", {["Authorization"] = "$AUTH", ["Content-Type"] = "application/json"}, body)
+  return wrk.format("POST", "/api/v1/links/add", {["Authorization"] = "$CREDENTIALS", ["Content-Type"] = "application/json"}, body)
 end
 done = function(summary) io.write(string.format("non-2xx/3xx answers: %d\n", summary.errors.status)) end
 LUA

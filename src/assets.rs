@@ -127,12 +127,14 @@ impl<'a> AssetsBuilder<'a> {
         self.scratch.placed.len()
     }
 
-    /// An upper bound of the bytes [`write_json`](Self::write_json) appends, so that the
-    /// caller can size its buffer once.
+    /// The bytes [`write_json`](Self::write_json) appends for an agent or admin, or more, so
+    /// that the caller can size its buffer once. (A customer's reduced records are usually
+    /// shorter; a role renamed `Role_<id>` can make one a little longer.)
     pub fn json_len_bound(&self) -> usize {
-        // `"Ticket":{` … `},` per model; `"<id>":<json>,` per record (an id has ≤ 20 digits).
+        // `{}`; `"<key>":{` … `},` per model; `"<id>":<json>,` per record (≤ 20 digits).
         let s = &self.scratch;
-        2 + s.kinds.len() * 32 + s.placed.iter().map(|r| r.json.len() + 24).sum::<usize>()
+        let models: usize = s.kinds.iter().map(|kind| kind.assets_key().len() + 6).sum();
+        2 + models + s.placed.iter().map(|r| r.json.len() + 24).sum::<usize>()
     }
 
     /// Writes the `assets` object as JSON to `out`, as `viewer` (user id) at `level` sees it.

@@ -51,11 +51,7 @@ impl<'a> Params<'a> {
             let media = content_type.split(';').next().unwrap_or("").trim();
             if media.eq_ignore_ascii_case("application/json") || media.ends_with("+json") {
                 match serde_json::from_slice::<Value>(body).map_err(|_| ParamsError::Unparsable)? {
-                    Value::Object(object) => entries.extend(
-                        object
-                            .into_iter()
-                            .map(|(key, value)| (Cow::Owned(key), Param::Json(value))),
-                    ),
+                    Value::Object(object) => entries.extend(json_entries(object)),
                     // Rails wraps any other JSON value as `_json`, which no link call reads.
                     other => entries.push(("_json".into(), Param::Json(other))),
                 }
@@ -69,11 +65,7 @@ impl<'a> Params<'a> {
 
     /// Parameters from an already built map (tests, benches, the library API).
     pub fn from_map(map: Map<String, Value>) -> Self {
-        Self(
-            map.into_iter()
-                .map(|(key, value)| (Cow::Owned(key), Param::Json(value)))
-                .collect(),
-        )
+        Self(json_entries(map).collect())
     }
 
     fn get(&self, key: &str) -> Option<&Param<'a>> {
@@ -177,6 +169,11 @@ fn ruby_to_i(text: &str) -> Result<Option<i64>, ParamsError> {
         let text: String = rest[..end].chars().filter(|c| *c != '_').collect();
         ParamsError::OutOfRange(if negative { format!("-{text}") } else { text })
     })
+}
+
+fn json_entries<'a>(map: Map<String, Value>) -> impl Iterator<Item = (Cow<'a, str>, Param<'a>)> {
+    map.into_iter()
+        .map(|(key, value)| (Cow::Owned(key), Param::Json(value)))
 }
 
 fn form_pairs(input: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Param<'_>)> {

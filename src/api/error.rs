@@ -16,7 +16,7 @@ use crate::params::ParamsError;
 use crate::state::LinkError;
 use crate::store::StoreError;
 
-use super::{add_success_headers, JSON_UTF8};
+use super::{JSON_SUCCESS_HEADERS, JSON_UTF8};
 
 /// Why a request was answered with an error.
 #[derive(Debug, thiserror::Error)]
@@ -42,7 +42,8 @@ pub enum ApiError {
     #[error("{0}")]
     NotFound(String),
     /// The request body is larger than the service takes (`--max-body-bytes`). A real Zammad
-    /// never sees such a request: nginx's `client_max_body_size` answers 413 with this title.
+    /// never sees such a request: nginx's `client_max_body_size` answers 413 with an HTML page
+    /// of this title. The JSON shape is the mock's own, as for every refusal here.
     #[error("Request Entity Too Large")]
     BodyTooLarge,
     /// The request body could not be read (cut short, or a broken chunked encoding).
@@ -155,13 +156,7 @@ impl ResponseError for ApiError {
                 }
                 serde_json::json!({"error": text, "error_human": text}).to_string()
             }
-            Body::ErrorOnly(text) => {
-                // The controller's own 422 ran the whole action, so it has the success headers.
-                if matches!(self, ApiError::Link(LinkError::NoSuchObject)) {
-                    add_success_headers(&mut response);
-                }
-                serde_json::json!({ "error": text }).to_string()
-            }
+            Body::ErrorOnly(text) => serde_json::json!({ "error": text }).to_string(),
             Body::Masked => {
                 log_chain(self);
                 let id = error_id();
@@ -171,6 +166,11 @@ impl ResponseError for ApiError {
                 .to_string()
             }
         };
-        response.body(text)
+        let mut response = response.body(text);
+        // The controller's own 422 ran the whole action, so it has the success headers.
+        if matches!(self, ApiError::Link(LinkError::NoSuchObject)) {
+            *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
+        }
+        response
     }
 }

@@ -88,9 +88,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
 }
 
 /// A request's body. actix-web's `Bytes` extractor reserves an 8 KiB buffer for every
-/// request; most Zammad calls here are GETs without a body, so a request whose head
-/// announces none (no `Content-Length`, no `Transfer-Encoding`: actix gives it no payload)
-/// skips the extractor and its buffer. A body is read, limits and all, by that extractor;
+/// request; most Zammad calls here are GETs without a body, so an HTTP/1 request whose head
+/// announces none (no `Content-Length` or `Content-Length: 0`, and no chunked encoding:
+/// actix gives it no payload) skips the extractor and its buffer. A body is read, limits and all, by that extractor;
 /// its refusals are answered in Zammad's JSON shape (actix's own are plain text).
 pub(crate) struct Body(web::Bytes);
 
@@ -180,14 +180,6 @@ pub(crate) fn journaled(
     response
 }
 
-/// The headers of an action that ran to the end (`sets_headers.rb`): no caching.
-pub(crate) fn add_success_headers(response: &mut HttpResponseBuilder) {
-    for (name, value) in NO_CACHE_HEADERS {
-        response.insert_header((name, HeaderValue::from_static(value)));
-    }
-    add_cors_headers(response);
-}
-
 /// Zammad's CORS headers, sent after Basic or Token authentication (the mock has no sessions).
 fn add_cors_headers(response: &mut HttpResponseBuilder) {
     for (name, value) in CORS_HEADERS {
@@ -226,9 +218,10 @@ pub(crate) fn json_success(status: actix_web::http::StatusCode, body: String) ->
     response
 }
 
-/// The headers of [`json_success`], built once: inserting them one by one into every
-/// response showed up in profiles of the seed's GET (a tenth of the handler's instructions).
-static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
+/// The headers of a JSON answer of an action that ran to the end (`sets_headers.rb`: no
+/// caching, and the CORS headers), built once: inserting them one by one into every response
+/// showed up in profiles of the seed's GET (a tenth of the handler's instructions).
+pub(crate) static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
     let mut headers = HeaderMap::with_capacity(1 + NO_CACHE_HEADERS.len() + CORS_HEADERS.len());
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
     for (name, value) in NO_CACHE_HEADERS.iter().chain(&CORS_HEADERS) {
