@@ -9,6 +9,11 @@
 //! `random, no lock`: the same lists in a plain hash map, as a reference for what the shard
 //! lock of dashmap costs (not what the service uses: its graph is shared between workers).
 //!
+//! `random, dense array`: the same lists in another layout, as a reference for what a
+//! different design would give: one slot per object id in a plain array, up to 8 edges
+//! inline, so a lookup reads from a computed address with no chain of pointers (not what the
+//! service uses: it needs small dense ids and gives up dashmap's concurrent writes).
+//!
 //! `floor`: one random 8-byte read from a plain array as large as the graph's edges (48 bytes
 //! per link), with the same random draw. Any layout must read at least one line of memory
 //! that belongs to the object, from a region at least that large, so this is what a random
@@ -52,7 +57,23 @@ fn lookup(c: &mut Criterion) {
             .map(|object| (object, graph.edges(object)))
             .filter(|(_, edges)| !edges.is_empty())
             .collect();
+        let dense = DenseLists::new(&graph, 5 * tickets as usize);
         drop(graph);
+        let mut rng = common::Rng::new(9);
+        group.bench_with_input(
+            BenchmarkId::new(
+                format!("fanout={fanout}/random, dense array"),
+                format!("links={links}"),
+            ),
+            &dense,
+            |b, dense| {
+                b.iter(|| {
+                    let ticket = 1 + rng.below(tickets) as usize;
+                    black_box(dense.edges(black_box(ticket)))
+                })
+            },
+        );
+        drop(dense);
         let mut rng = common::Rng::new(9);
         group.bench_with_input(
             BenchmarkId::new(
@@ -80,6 +101,46 @@ fn lookup(c: &mut Criterion) {
     }
     group.finish();
 }
+
+/// Up to 8 edges per object, inline in one slot per ticket id (24 bytes each, the length in
+/// a separate array so that a slot is exactly 3 cache lines).
+struct DenseLists {
+    lengths: Vec<u8>,
+    slots: Vec<[Edge; 8]>,
+}
+
+impl DenseLists {
+    fn new(graph: &zammad_links_mock::graph::LinkGraph, objects: usize) -> Self {
+        let mut lengths = Vec::with_capacity(objects + 1);
+        let mut slots = Vec::with_capacity(objects + 1);
+        for id in 0..=objects as i64 {
+            let edges = graph.edges(ObjectRef::ticket(id));
+            let Some(&first) = edges.first() else {
+                lengths.push(0);
+                slots.push([EMPTY; 8]);
+                continue;
+            };
+            let mut slot = [first; 8];
+            let len = edges.len().min(8);
+            slot[..len].copy_from_slice(&edges[..len]);
+            lengths.push(len as u8);
+            slots.push(slot);
+        }
+        Self { lengths, slots }
+    }
+
+    fn edges(&self, id: usize) -> Vec<Edge> {
+        self.slots[id][..self.lengths[id] as usize].to_vec()
+    }
+}
+
+const EMPTY: Edge = Edge {
+    link_id: 0,
+    other_value: 0,
+    other_object: zammad_links_mock::model::LinkObjectId(0),
+    link_type: zammad_links_mock::model::LinkTypeId(0),
+    side: zammad_links_mock::graph::Side::Source,
+};
 
 criterion_group!(benches, lookup);
 criterion_main!(benches);
