@@ -36,6 +36,7 @@ async fn list(
     let params = params(req, body)?;
     let list = state.list(&params, &caller).await?;
     let assets = list.assets(&state.records);
+    // A `links` entry is about 80 bytes; 160 leaves room for long type and object names.
     let mut out = String::with_capacity(32 + 160 * list.entries.len() + assets.json_len_bound());
     out.push_str("{\"links\":");
     list.write_links_json(&mut out);

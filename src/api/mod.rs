@@ -8,11 +8,6 @@ mod error;
 mod links;
 mod tickets;
 
-use actix_web::http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, CACHE_CONTROL,
-    CONTENT_TYPE, EXPIRES, FROM, PRAGMA,
-};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::LazyLock;
@@ -20,6 +15,11 @@ use std::task::{Context, Poll};
 
 use actix_web::dev::Payload;
 use actix_web::error::PayloadError;
+use actix_web::http::header::{
+    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, CACHE_CONTROL,
+    CONTENT_TYPE, EXPIRES, FROM, PRAGMA,
+};
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
 
 pub use error::ApiError;
@@ -90,8 +90,9 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
 /// A request's body. actix-web's `Bytes` extractor reserves an 8 KiB buffer for every
 /// request; most Zammad calls here are GETs without a body, so an HTTP/1 request whose head
 /// announces none (no `Content-Length` or `Content-Length: 0`, and no chunked encoding:
-/// actix gives it no payload) skips the extractor and its buffer. A body is read, limits and all, by that extractor;
-/// its refusals are answered in Zammad's JSON shape (actix's own are plain text).
+/// actix gives it no payload) skips the extractor and its buffer. A body is read, limits and
+/// all, by that extractor; its refusals are answered in Zammad's JSON shape (actix's own are
+/// plain text).
 pub(crate) struct Body(web::Bytes);
 
 impl std::ops::Deref for Body {
