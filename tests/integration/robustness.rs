@@ -86,6 +86,37 @@ fn the_body_limit_is_configurable_and_answers_413() {
 }
 
 #[test]
+fn a_body_cut_short_answers_400_in_zammads_shape_and_adds_nothing() {
+    use std::io::{Read, Write};
+    let server = MockServer::start();
+    let body = add_body("normal", 147469, "34147471").to_string();
+    let credentials = "dGVzdEB0ZXN0LmRlOnRlc3Q="; // test@test.de:test
+    let head = format!(
+        "POST /api/v1/links/add HTTP/1.1\r\nHost: x\r\nAuthorization: Basic {credentials}\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len() + 10
+    );
+    let mut stream = std::net::TcpStream::connect(server.address()).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    // Act: the head promises ten bytes more than are sent before the client stops writing.
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body.as_bytes()).unwrap();
+    stream.shutdown(std::net::Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    // Assert
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+    let json: Value = serde_json::from_str(answer.split("\r\n\r\n").nth(1).unwrap()).unwrap();
+    assert!(json["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("The request body could not be read"));
+    assert_eq!(server.fixtures().links.len(), 2);
+}
+
+#[test]
 fn an_unreadable_database_stops_start_up_with_a_clear_message() {
     let dir = tempfile::TempDir::new().unwrap();
     std::fs::write(dir.path().join("conf"), vec![0xffu8; 300]).unwrap();
