@@ -25,8 +25,7 @@ use std::collections::HashMap;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use rustc_hash::FxBuildHasher;
-use zammad_links_mock::graph::Edge;
-use zammad_links_mock::model::ObjectRef;
+use zammad_links_mock::internals::{Edge, LinkGraph, LinkObjectId, LinkTypeId, ObjectRef, Side};
 
 fn lookup(c: &mut Criterion) {
     let mut group = c.benchmark_group("lookup");
@@ -110,7 +109,7 @@ struct DenseLists {
 }
 
 impl DenseLists {
-    fn new(graph: &zammad_links_mock::graph::LinkGraph, objects: usize) -> Self {
+    fn new(graph: &LinkGraph, objects: usize) -> Self {
         let mut lengths = Vec::with_capacity(objects + 1);
         let mut slots = Vec::with_capacity(objects + 1);
         for id in 0..=objects as i64 {
@@ -137,9 +136,9 @@ impl DenseLists {
 const EMPTY: Edge = Edge {
     link_id: 0,
     other_value: 0,
-    other_object: zammad_links_mock::model::LinkObjectId(0),
-    link_type: zammad_links_mock::model::LinkTypeId(0),
-    side: zammad_links_mock::graph::Side::Source,
+    other_object: LinkObjectId(0),
+    link_type: LinkTypeId(0),
+    side: Side::Source,
 };
 
 criterion_group!(benches, lookup);

@@ -1,19 +1,25 @@
-//! Sideload: building the `links` array and the `assets` for an object with 10, 100 and 1,000
-//! links, the work of one `GET /api/v1/links` after the lookup. Time proportional to the
-//! links shows as a tenfold step between sizes.
+//! Sideload: the body of one `GET /api/v1/links` for an object with 10, 100 and 1,000 links,
+//! after the lookup: the `links` array and the `assets`, rendered by the very function the
+//! handler calls (`render::links_response`). Time proportional to the links shows as a
+//! tenfold step between sizes.
 
 mod common;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use zammad_links_mock::auth::AssetLevel;
-use zammad_links_mock::graph::LinkGraph;
-use zammad_links_mock::model::{LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
-use zammad_links_mock::state::LinkList;
+use zammad_links_mock::internals::{
+    links_response, AssetLevel, LinkGraph, LinkList, LinkRow, LinkTypeId, ObjectRef, Viewer,
+    ZAMMAD_5_0,
+};
+use zammad_links_mock::{Millis, ModelKind};
 
 fn sideload(c: &mut Criterion) {
     let mut group = c.benchmark_group("sideload");
     let records = common::records(1_200);
     let names = common::catalog().snapshot();
+    let viewer = Viewer {
+        level: AssetLevel::Agent,
+        user_id: 3,
+    };
     for links in [10i64, 100, 1_000] {
         let graph = LinkGraph::new();
         for i in 0..links {
@@ -39,16 +45,7 @@ fn sideload(c: &mut Criterion) {
             BenchmarkId::new("response", format!("links={links}")),
             &list,
             |b, list| {
-                b.iter(|| {
-                    let assets = list.assets(&records);
-                    let mut out = String::with_capacity(4096);
-                    out.push_str("{\"links\":");
-                    list.write_links_json(&mut out);
-                    out.push_str(",\"assets\":");
-                    assets.write_json(&mut out, AssetLevel::Agent, 3);
-                    out.push('}');
-                    black_box(out)
-                })
+                b.iter(|| black_box(links_response(list, &records, ZAMMAD_5_0.relations, viewer)))
             },
         );
     }

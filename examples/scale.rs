@@ -12,12 +12,11 @@
 use std::path::Path;
 use std::time::Instant;
 
-use zammad_links_mock::generate::Rng;
-use zammad_links_mock::graph::LinkGraph;
-use zammad_links_mock::model::{LinkRow, LinkTypeId, Millis, ObjectRef};
-use zammad_links_mock::state::{fixture_writes, AppState};
-use zammad_links_mock::store::{Store, WriteSet, ATOMIC_BATCH_OPS};
-use zammad_links_mock::FixtureDocument;
+use zammad_links_mock::internals::{
+    document_writes, AppState, LinkGraph, LinkRow, LinkTypeId, ObjectRef, Rng, Store, WriteSet,
+    ATOMIC_BATCH_OPS, ZAMMAD_5_0,
+};
+use zammad_links_mock::{FixtureDocument, Millis};
 
 /// Link rows with ids from `first_id`, between random tickets 1..=`links / 10`, never a
 /// self-link, with `normal`, `parent` and `child` spread 70/15/15 as the generator does.
@@ -89,7 +88,7 @@ fn start_up(links: u64) -> Result<(), Box<dyn std::error::Error>> {
     let folder = tempfile::tempdir()?;
     let doc = FixtureDocument::default_data();
     let store = Store::open(folder.path())?;
-    store.replace_all(fixture_writes(&doc))?;
+    store.replace_all(document_writes(&doc))?;
     let existing = store.load()?;
     let first_id = existing.next_link_id;
     let total = existing.links.len() as u64 + links;
@@ -121,10 +120,10 @@ fn start_up(links: u64) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let store = Store::open(folder.path())?;
     let opened = started.elapsed();
-    let state = AppState::open(store, doc, false)?;
+    let state = AppState::open(store, doc, false, ZAMMAD_5_0)?;
     println!("  (sled open {:.1} s)", opened.as_secs_f64());
     let elapsed = started.elapsed();
-    assert_eq!(state.graph.len() as u64, total, "every link came back");
+    assert_eq!(state.graph().len() as u64, total, "every link came back");
     println!(
         "start-up: {total} links rebuilt from sled in {:.1} s (resident memory grew {:.0} MB)",
         elapsed.as_secs_f64(),

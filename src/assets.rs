@@ -1,13 +1,6 @@
-//! The `assets` sideload: every record a response refers to, pulled in the way Zammad 5.0's
+//! The `assets` sideload: every record a response refers to, pulled in the way Zammad's
 //! `assets` methods walk them, each record once, model keys and ids in first-insertion order.
-//!
-//! Zammad 5.0 walks (`app/models/*/assets.rb` and `ApplicationModel::CanAssets`):
-//! - a ticket: its `created_by_id`, `updated_by_id`, `owner_id`, `customer_id` users;
-//! - a user: its roles, its groups (keys of `group_ids`), the first 3 `organization_ids`, its
-//!   organization, its `created_by_id` and `updated_by_id` users;
-//! - a role: the groups of its `group_ids`, then its `created_by_id` / `updated_by_id` users;
-//! - an organization: its first 10 members by id, then its creator and updater;
-//! - anything else: its `created_by_id` / `updated_by_id` users.
+//! Which records a record pulls in is the profile's (`Profile::relations`).
 //!
 //! A record is put in place before its relations are walked, so cycles end there. Records are
 //! appended as their stored JSON text; only a customer's view is reduced
@@ -22,12 +15,14 @@ use serde_json::{Map, Value};
 
 use crate::auth::AssetLevel;
 use crate::model::ModelKind;
+use crate::profile::Relations;
 use crate::records::{Record, RecordStore};
 
 /// Collects assets for one response.
 #[derive(Debug)]
 pub struct AssetsBuilder<'a> {
     records: &'a RecordStore,
+    relations: Relations,
     scratch: Scratch,
 }
 
@@ -80,10 +75,11 @@ impl Drop for AssetsBuilder<'_> {
 }
 
 impl<'a> AssetsBuilder<'a> {
-    /// An empty sideload over `records`.
-    pub fn new(records: &'a RecordStore) -> Self {
+    /// An empty sideload over `records`, walked by `relations`.
+    pub fn new(records: &'a RecordStore, relations: Relations) -> Self {
         Self {
             records,
+            relations,
             scratch: Scratch::take(),
         }
     }
@@ -101,7 +97,7 @@ impl<'a> AssetsBuilder<'a> {
                 continue;
             }
             s.children.clear();
-            relations(&record, &mut s.children);
+            (self.relations)(&record, &mut s.children);
             if !s.kinds.contains(&record.kind) {
                 s.kinds.push(record.kind);
             }
@@ -168,46 +164,6 @@ impl<'a> AssetsBuilder<'a> {
     }
 }
 
-/// The records `record` pulls in, in Zammad's order, appended to `out`.
-fn relations(record: &Record, out: &mut Vec<(ModelKind, i64)>) {
-    let f = &record.fields;
-    let users = |out: &mut Vec<(ModelKind, i64)>, ids: &[Option<i64>]| {
-        out.extend(ids.iter().flatten().map(|id| (ModelKind::User, *id)));
-    };
-    match record.kind {
-        ModelKind::Ticket => users(
-            out,
-            &[f.created_by_id, f.updated_by_id, f.owner_id, f.customer_id],
-        ),
-        ModelKind::User => {
-            out.extend(f.role_ids.iter().map(|id| (ModelKind::Role, *id)));
-            out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
-            out.extend(
-                f.organization_ids
-                    .iter()
-                    .take(3)
-                    .map(|id| (ModelKind::Organization, *id)),
-            );
-            out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
-            users(out, &[f.created_by_id, f.updated_by_id]);
-        }
-        ModelKind::Role => {
-            out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
-            users(out, &[f.created_by_id, f.updated_by_id]);
-        }
-        ModelKind::Organization => {
-            let mut members = f.member_ids.clone();
-            members.sort_unstable();
-            members.truncate(10);
-            out.extend(members.into_iter().map(|id| (ModelKind::User, id)));
-            users(out, &[f.created_by_id, f.updated_by_id]);
-        }
-        ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
-            users(out, &[f.created_by_id, f.updated_by_id]);
-        }
-    }
-}
-
 /// What a customer sees of a record (`User#filter_attributes` and friends in Zammad 5.0).
 fn reduce_for_customer(record: &Record, viewer: i64) -> String {
     const OTHER_USER: &[&str] = &[
@@ -257,6 +213,7 @@ fn reduce_for_customer(record: &Record, viewer: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::ZAMMAD_5_0;
     use serde_json::json;
 
     fn store(records: Vec<(ModelKind, Value)>) -> RecordStore {
@@ -296,7 +253,7 @@ mod tests {
             (ModelKind::Role, json!({"id": 1, "created_by_id": 1})),
             (ModelKind::Group, json!({"id": 1, "created_by_id": 1})),
         ]);
-        let mut builder = AssetsBuilder::new(&records);
+        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         builder.add(records.get(ModelKind::Ticket, 11).unwrap());
         let rendered = render(&builder);
@@ -326,12 +283,12 @@ mod tests {
             (ModelKind::User, json!({"id": 1})),
             (ModelKind::Ticket, json!({"id": 11})),
         ]);
-        let mut first = AssetsBuilder::new(&records);
+        let mut first = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         first.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert_eq!(first.len(), 2);
         drop(first);
         // Act: the second builder takes over the first one's buffers.
-        let mut second = AssetsBuilder::new(&records);
+        let mut second = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         second.add(records.get(ModelKind::Ticket, 11).unwrap());
         // Assert
         assert_eq!(second.len(), 1);
@@ -349,7 +306,7 @@ mod tests {
             (ModelKind::User, json!({"id": 2})),
             (ModelKind::Organization, json!({"id": 9, "member_ids": [2]})),
         ]);
-        let mut builder = AssetsBuilder::new(&records);
+        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert!(render(&builder).len() <= builder.json_len_bound());
     }
@@ -357,7 +314,7 @@ mod tests {
     #[test]
     fn missing_related_records_are_skipped() {
         let records = store(vec![(ModelKind::Ticket, json!({"id": 10, "owner_id": 99}))]);
-        let mut builder = AssetsBuilder::new(&records);
+        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert_eq!(
             render(&builder),
@@ -381,7 +338,7 @@ mod tests {
                 json!({"id": 3, "name": "Customer", "note": "n", "permission_ids": [54]}),
             ),
         ]);
-        let mut builder = AssetsBuilder::new(&records);
+        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
         builder.add(records.get(ModelKind::User, 2).unwrap());
         builder.add(records.get(ModelKind::User, 5).unwrap());
         let mut out = String::new();

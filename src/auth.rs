@@ -248,12 +248,6 @@ impl Caller {
             .is_none_or(|allowed| allowed.iter().any(|a| implies(a, wanted)))
     }
 
-    /// Whether the caller may use the link endpoints at all: the user's document requires
-    /// `ticket.agent` or `admin`.
-    pub fn may_use_links(&self) -> bool {
-        self.has_permission("ticket.agent") || self.has_permission("admin")
-    }
-
     /// How much of the assets the caller sees.
     pub fn asset_level(&self) -> AssetLevel {
         if self

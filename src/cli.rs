@@ -1,28 +1,22 @@
 //! The command line: options as typed as clap can make them, each also settable by an
-//! environment variable, and their resolution into a [`MockServerBuilder`]. Reading files
-//! happens here (the fixture file); everything else is left to `server`.
+//! environment variable, their resolution into a [`MockServerBuilder`], and [`run`], which
+//! the binary's `main` calls. Reading files happens here (the fixture file); everything else
+//! is left to `server` and `generate`.
 
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, Parser};
 
 use crate::api::AdminAccess;
 use crate::fixtures::{FixtureDocument, FixtureFileError};
+use crate::generate::{write_document, Spec};
 use crate::server::{MockServerBuilder, StoreMode};
 
-/// The environment variables the options read.
-const ENV_VARS: [&str; 9] = [
-    "ZAMMAD_MOCK_MAX_BODY_BYTES",
-    "ZAMMAD_MOCK_BIND",
-    "ZAMMAD_MOCK_FIXTURES",
-    "ZAMMAD_MOCK_DB",
-    "ZAMMAD_MOCK_IN_MEMORY",
-    "ZAMMAD_MOCK_RESET",
-    "ZAMMAD_MOCK_ADMIN_TOKEN",
-    "ZAMMAD_MOCK_NO_ADMIN",
-    "ZAMMAD_MOCK_JOURNAL_LIMIT",
-];
+/// The prefix of every environment variable an option reads.
+const ENV_PREFIX: &str = "ZAMMAD_MOCK_";
 
 /// zammad-links-mock: Zammad's Links REST API, exact, from memory, persisted in sled.
 #[derive(Debug, Clone, Parser)]
@@ -126,11 +120,90 @@ impl Cli {
         Ok(builder)
     }
 
-    /// `ZAMMAD_MOCK_*` variables that no option reads, most likely typos.
+    /// `ZAMMAD_MOCK_*` variables that no option reads, most likely typos. The known names
+    /// come from clap's own definition of the options, so a new option can't be forgotten.
     pub fn unknown_env_vars() -> Vec<String> {
-        std::env::vars()
-            .map(|(name, _)| name)
-            .filter(|name| name.starts_with("ZAMMAD_MOCK_") && !ENV_VARS.contains(&name.as_str()))
+        let command = Cli::command();
+        let known: Vec<&OsStr> = command
+            .get_arguments()
+            .chain(command.get_subcommands().flat_map(|s| s.get_arguments()))
+            .filter_map(|arg| arg.get_env())
+            .collect();
+        std::env::vars_os()
+            .filter_map(|(name, _)| name.into_string().ok())
+            .filter(|name| name.starts_with(ENV_PREFIX) && !known.contains(&OsStr::new(name)))
             .collect()
     }
+}
+
+/// Why the binary stopped: the message of its last line.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// The fixture file could not be used.
+    #[error(transparent)]
+    Fixtures(#[from] FixtureFileError),
+    /// The server could not start.
+    #[error(transparent)]
+    Start(#[from] crate::server::StartError),
+    /// The server failed while running or stopping.
+    #[error("the server failed")]
+    Serve(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// `generate` could not create its file.
+    #[error("cannot create {path}")]
+    Create {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// `generate` failed.
+    #[error(transparent)]
+    Generate(#[from] crate::generate::GenerateError),
+}
+
+/// The binary: parse the command line, then serve (until a signal) or run the subcommand.
+/// Errors end in one line on standard error and exit code 2.
+pub fn main() -> ExitCode {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    let cli = Cli::parse();
+    for name in Cli::unknown_env_vars() {
+        log::warn!("ignoring unknown environment variable {name}");
+    }
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("zammad-links-mock: {}", crate::error_chain(&error));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), CliError> {
+    if let Some(Command::Generate {
+        tickets,
+        links,
+        seed,
+        out,
+    }) = &cli.command
+    {
+        let file = std::fs::File::create(out).map_err(|source| CliError::Create {
+            path: out.display().to_string(),
+            source,
+        })?;
+        let spec = Spec {
+            tickets: *tickets,
+            links: *links,
+            seed: *seed,
+        };
+        write_document(spec, &mut std::io::BufWriter::new(file))?;
+        log::info!(
+            "wrote {links} links between {tickets} tickets to {}",
+            out.display()
+        );
+        return Ok(());
+    }
+    let server = cli.into_builder()?.try_start()?;
+    log::info!("serving Zammad's Links API on {}", server.uri());
+    server.wait().map_err(CliError::Serve)
 }

@@ -136,6 +136,12 @@ impl FixtureDocument {
         Self::from_json(DEFAULT_DATA).expect("data/default.json is a valid fixture document")
     }
 
+    /// The default data set of `profile`'s Zammad version.
+    pub(crate) fn default_data_of(profile: &crate::profile::Profile) -> Self {
+        Self::from_json(profile.default_data)
+            .expect("every profile's default data set is a valid fixture document")
+    }
+
     /// Reads and validates a fixture file.
     ///
     /// # Errors

@@ -1,9 +1,8 @@
 //! The request journal behind `GET` / `DELETE /__mock/requests`: what each Zammad API call
 //! asked and how it was answered, newest last, bounded so a long run cannot exhaust memory.
-//! Recording happens in `api`; this module only keeps the entries.
+//! Recording happens in `api`'s journal middleware; this module only keeps the entries.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use parking_lot::Mutex;
 use serde::Serialize;
@@ -57,38 +56,34 @@ impl JournalEntry {
 #[derive(Debug)]
 pub struct Journal {
     entries: Mutex<VecDeque<JournalEntry>>,
-    limit: AtomicUsize,
+    limit: usize,
 }
 
 impl Default for Journal {
     fn default() -> Self {
-        Self {
-            entries: Mutex::new(VecDeque::new()),
-            limit: AtomicUsize::new(DEFAULT_LIMIT),
-        }
+        Self::with_limit(DEFAULT_LIMIT)
     }
 }
 
 impl Journal {
-    /// Keeps at most `limit` entries (0 records nothing).
-    pub fn set_limit(&self, limit: usize) {
-        self.limit.store(limit, Ordering::Relaxed);
-        let mut entries = self.entries.lock();
-        while entries.len() > limit {
-            entries.pop_front();
+    /// A journal that keeps at most `limit` entries (0 records nothing).
+    pub fn with_limit(limit: usize) -> Self {
+        Self {
+            entries: Mutex::new(VecDeque::new()),
+            limit,
         }
     }
 
     /// Whether entries are kept at all (a limit of 0 turns the journal off).
     pub fn is_enabled(&self) -> bool {
-        self.limit.load(Ordering::Relaxed) > 0
+        self.limit > 0
     }
 
     /// Appends `entry`, dropping the oldest past the limit.
     ///
     /// Locking: the journal's own mutex, held only for the push.
     pub fn record(&self, entry: JournalEntry) {
-        let limit = self.limit.load(Ordering::Relaxed);
+        let limit = self.limit;
         if limit == 0 {
             return;
         }
@@ -128,8 +123,7 @@ mod tests {
 
     #[test]
     fn the_oldest_entries_go_past_the_limit() {
-        let journal = Journal::default();
-        journal.set_limit(2);
+        let journal = Journal::with_limit(2);
         for n in 1..=3 {
             journal.record(entry(n));
         }

@@ -26,29 +26,56 @@
 #![warn(missing_docs)]
 
 mod api;
-pub mod assets;
-pub mod auth;
-pub mod catalog;
+mod assets;
+mod auth;
+mod catalog;
+#[doc(hidden)]
 pub mod cli;
-pub mod exchange;
-pub mod fixtures;
-pub mod generate;
-pub mod graph;
-pub mod journal;
-pub mod model;
-pub mod params;
-pub mod records;
+mod fixtures;
+mod generate;
+mod graph;
+mod journal;
+mod links;
+mod model;
+mod params;
+mod profile;
+mod records;
+mod render;
 mod server;
-pub mod state;
-pub mod store;
+mod state;
+mod store;
 
 pub use api::AdminAccess;
-pub use fixtures::{FixtureDocument, FixtureError};
+pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
+pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;
-pub use model::{LinkRow, ObjectRef};
+pub use model::{ApiToken, Millis, ModelKind};
+pub use records::{Fields, Record};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
 
-/// An error and all its causes on one line, `outer: cause: root cause`.
+/// The default data set (`data/default.json`): the user's example from Zammad 5.0 plus what
+/// makes it usable, as a fixture document's JSON text.
+pub const DEFAULT_DATA: &str = fixtures::DEFAULT_DATA;
+
+/// The crate's insides for its own benches and examples; not a stable API.
+#[doc(hidden)]
+pub mod internals {
+    pub use crate::assets::AssetsBuilder;
+    pub use crate::auth::AssetLevel;
+    pub use crate::catalog::Catalog;
+    pub use crate::generate::Rng;
+    pub use crate::graph::{Edge, LinkGraph, Side};
+    pub use crate::links::LinkList;
+    pub use crate::model::{LinkObjectId, LinkRow, LinkTypeId, ObjectRef};
+    pub use crate::profile::{Profile, ZAMMAD_5_0};
+    pub use crate::records::RecordStore;
+    pub use crate::render::{links_response, Viewer};
+    pub use crate::state::{document_writes, AppState};
+    pub use crate::store::{Store, WriteSet, ATOMIC_BATCH_OPS};
+}
+
+/// An error and all its causes on one line, `outer: cause: root cause`: the one formatter of
+/// error chains, for logs and for the binary's last words.
 pub fn error_chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();

@@ -56,28 +56,6 @@ pub struct LinkRow {
     pub updated_at: Millis,
 }
 
-impl LinkRow {
-    /// The row as Zammad renders a `Link` record (`render json: link`): every column, in
-    /// table order, ids as integers and timestamps with milliseconds.
-    pub fn to_json(&self) -> String {
-        format!(
-            concat!(
-                "{{\"id\":{},\"link_type_id\":{},\"link_object_source_id\":{},",
-                "\"link_object_source_value\":{},\"link_object_target_id\":{},",
-                "\"link_object_target_value\":{},\"created_at\":\"{}\",\"updated_at\":\"{}\"}}"
-            ),
-            self.id,
-            self.link_type.0,
-            self.source.object.0,
-            self.source.value,
-            self.target.object.0,
-            self.target.value,
-            self.created_at,
-            self.updated_at,
-        )
-    }
-}
-
 /// A point in time with Zammad's precision (milliseconds), shown as `2021-11-03T10:40:14.528Z`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Millis(pub i64);
@@ -205,24 +183,6 @@ mod tests {
     fn timestamps_without_fraction_gain_zero_milliseconds() {
         let parsed = Millis::parse("2021-11-03T10:40:14Z").unwrap();
         assert_eq!(parsed.to_string(), "2021-11-03T10:40:14.000Z");
-    }
-
-    #[test]
-    fn link_row_renders_columns_in_table_order() {
-        let row = LinkRow {
-            id: 5,
-            link_type: LinkTypeId(1),
-            source: ObjectRef::ticket(147471),
-            target: ObjectRef::ticket(147469),
-            created_at: Millis::parse("2021-11-03T10:40:14.528Z").unwrap(),
-            updated_at: Millis::parse("2021-11-03T10:40:14.528Z").unwrap(),
-        };
-        assert_eq!(
-            row.to_json(),
-            "{\"id\":5,\"link_type_id\":1,\"link_object_source_id\":1,\"link_object_source_value\":147471,\
-             \"link_object_target_id\":1,\"link_object_target_value\":147469,\
-             \"created_at\":\"2021-11-03T10:40:14.528Z\",\"updated_at\":\"2021-11-03T10:40:14.528Z\"}"
-        );
     }
 
     #[test]

@@ -63,11 +63,6 @@ impl<'a> Params<'a> {
         Ok(Self(entries))
     }
 
-    /// Parameters from an already built map (tests, benches, the library API).
-    pub fn from_map(map: Map<String, Value>) -> Self {
-        Self(json_entries(map).collect())
-    }
-
     fn get(&self, key: &str) -> Option<&Param<'a>> {
         self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }

@@ -1,11 +1,11 @@
-//! Wiring and running: the actix-web `App` over one shared [`AppState`], and
-//! [`MockServer`] / [`MockServerBuilder`], the handle a Rust test (or the binary) uses to
-//! start the mock on a port and stop it.
+//! Running: [`MockServer`] / [`MockServerBuilder`], the handle a Rust test (or the binary)
+//! uses to start the mock on a port and stop it. The app itself is `api`'s.
 //!
 //! The server runs on a thread of its own with its own actix `System`, so it behaves the same
 //! under `#[test]`, `#[tokio::test]` and `#[actix_rt::test]`. The listener is bound before
 //! the thread starts, so [`MockServer::uri`] is right the moment `start` returns. Dropping
-//! the handle stops the server and joins its thread.
+//! the handle stops the server, joins its thread and closes the database, in that order, so
+//! that the database folder can be opened again the moment the handle is gone.
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -13,13 +13,13 @@ use std::sync::mpsc;
 use std::thread::JoinHandle;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, HttpServer};
 
-use crate::api::AdminAccess;
-use crate::exchange::MergeError;
+use crate::api::{AdminAccess, Wiring};
 use crate::fixtures::FixtureDocument;
-use crate::journal::{JournalEntry, DEFAULT_LIMIT};
-use crate::state::AppState;
+use crate::journal::{Journal, JournalEntry, DEFAULT_LIMIT};
+use crate::profile::Profile;
+use crate::state::{AppState, MergeError};
 use crate::store::{Store, StoreError};
 
 /// Why the mock could not start.
@@ -69,6 +69,7 @@ pub struct MockServerBuilder {
     admin: AdminAccess,
     journal_limit: usize,
     max_body_bytes: usize,
+    profile: Profile,
 }
 
 impl Default for MockServerBuilder {
@@ -83,6 +84,7 @@ impl Default for MockServerBuilder {
             admin: AdminAccess::Open,
             journal_limit: DEFAULT_LIMIT,
             max_body_bytes: crate::api::DEFAULT_MAX_BODY_BYTES,
+            profile: Profile::default(),
         }
     }
 }
@@ -187,29 +189,30 @@ impl MockServerBuilder {
             source,
         };
         let store = store.map_err(store_error)?;
-        let fixtures = self.fixtures.unwrap_or_else(FixtureDocument::default_data);
+        let fixtures = self
+            .fixtures
+            .unwrap_or_else(|| FixtureDocument::default_data_of(&self.profile));
         let state =
-            web::Data::new(AppState::open(store, fixtures, self.reset).map_err(store_error)?);
-        state.journal.set_limit(self.journal_limit);
+            AppState::open(store, fixtures, self.reset, self.profile).map_err(store_error)?;
+        let state = web::Data::new(state);
+        let journal = web::Data::new(Journal::with_limit(self.journal_limit));
+        let wiring = Wiring {
+            state: state.clone(),
+            journal: journal.clone(),
+            admin: self.admin,
+            max_body_bytes: self.max_body_bytes,
+        };
         let (handle_tx, handle_rx) = mpsc::channel();
-        let thread_state = state.clone();
-        let (workers, signals, admin) = (self.workers, self.handle_signals, self.admin);
-        let max_body = self.max_body_bytes;
+        let (workers, signals) = (self.workers, self.handle_signals);
         let thread = std::thread::Builder::new()
             .name(format!("zammad-links-mock-{}", address.port()))
             .spawn(move || -> std::io::Result<()> {
                 let system = actix_web::rt::System::new();
                 system.block_on(async move {
-                    let mut server = HttpServer::new(move || {
-                        App::new()
-                            .app_data(thread_state.clone())
-                            .app_data(web::PayloadConfig::new(max_body))
-                            .configure(|cfg| crate::api::configure(cfg, &admin))
-                            .default_service(web::to(crate::api::catch_all))
-                    })
-                    .workers(workers)
-                    .shutdown_timeout(if signals { 30 } else { 1 })
-                    .listen(listener)?;
+                    let mut server = HttpServer::new(move || crate::api::app(wiring.clone()))
+                        .workers(workers)
+                        .shutdown_timeout(if signals { 30 } else { 1 })
+                        .listen(listener)?;
                     if !signals {
                         server = server.disable_signals();
                     }
@@ -229,6 +232,7 @@ impl MockServerBuilder {
             handle,
             thread: Some(thread),
             state,
+            journal,
         })
     }
 }
@@ -249,6 +253,7 @@ pub struct MockServer {
     handle: ServerHandle,
     thread: Option<JoinHandle<std::io::Result<()>>>,
     state: web::Data<AppState>,
+    journal: web::Data<Journal>,
 }
 
 impl MockServer {
@@ -280,20 +285,17 @@ impl MockServer {
         format!("{}{}", self.uri(), path)
     }
 
-    /// The state the server answers from.
-    pub fn state(&self) -> &AppState {
-        &self.state
-    }
-
     /// Goes back to the start-up fixtures, like `POST /__mock/reset`.
     ///
     /// # Panics
     /// When the database fails.
     pub fn reset(&self) {
-        self.state
-            .reset_unflushed()
-            .and_then(|()| self.state.store().flush_blocking())
-            .expect("zammad-links-mock: the database failed during reset");
+        if let Err(e) = self.state.reset_blocking() {
+            panic!(
+                "zammad-links-mock: the database failed during reset: {}",
+                crate::error_chain(&e)
+            );
+        }
     }
 
     /// Replaces the whole state with `doc`, like `PUT /__mock/fixtures`.
@@ -313,10 +315,12 @@ impl MockServer {
     /// # Panics
     /// When the database fails.
     pub fn load_fixtures(&self, doc: &FixtureDocument) {
-        self.state
-            .replace_unflushed(doc)
-            .and_then(|()| self.state.store().flush_blocking())
-            .expect("zammad-links-mock: the database failed while loading fixtures");
+        if let Err(e) = self.state.replace_blocking(doc) {
+            panic!(
+                "zammad-links-mock: the database failed while loading fixtures: {}",
+                crate::error_chain(&e)
+            );
+        }
     }
 
     /// Merges `doc` into the state, like `POST /__mock/fixtures`.
@@ -327,14 +331,8 @@ impl MockServer {
     /// # Panics
     /// When the database fails.
     pub fn merge_fixtures(&self, doc: &FixtureDocument) -> Result<(), crate::FixtureError> {
-        match self.state.merge_unflushed(doc) {
-            Ok(()) => {
-                self.state
-                    .store()
-                    .flush_blocking()
-                    .expect("zammad-links-mock: the database failed while merging fixtures");
-                Ok(())
-            }
+        match self.state.merge_blocking(doc) {
+            Ok(()) => Ok(()),
             Err(MergeError::Conflict(e)) => Err(e),
             Err(e) => panic!("zammad-links-mock: {}", crate::error_chain(&e)),
         }
@@ -365,56 +363,45 @@ impl MockServer {
     /// assert!(requests.is_empty());
     /// ```
     pub fn requests(&self) -> Vec<JournalEntry> {
-        self.state.journal.entries()
+        self.journal.entries()
     }
 
     /// Forgets the request journal, like `DELETE /__mock/requests`.
     pub fn clear_requests(&self) {
-        self.state.journal.clear();
+        self.journal.clear();
     }
 
     /// Blocks until the server stops (on SIGINT/SIGTERM when signals are handled), then
-    /// flushes the database.
+    /// flushes and closes the database.
     ///
     /// # Errors
     /// When the server failed or the final flush failed.
     pub fn wait(mut self) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        if let Some(thread) = self.thread.take() {
-            match thread.join() {
-                Ok(result) => result?,
-                Err(_) => return Err("the server thread panicked".into()),
-            }
-        }
-        self.state.store().flush_blocking()?;
-        self.wait_for_workers_to_release_the_state();
-        Ok(())
-    }
-}
-
-impl MockServer {
-    /// actix's worker threads drop their copies of the state shortly after the server
-    /// stops; wait (briefly, bounded) so that the database folder's lock is free when the
-    /// handle is gone and the next server can open it.
-    fn wait_for_workers_to_release_the_state(&self) {
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-        while std::sync::Arc::strong_count(&self.state) > 1 && std::time::Instant::now() < deadline
-        {
-            std::thread::sleep(std::time::Duration::from_millis(2));
-        }
+        type WaitError = Box<dyn std::error::Error + Send + Sync>;
+        let joined: Result<(), WaitError> = match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result.map_err(Into::into),
+            Some(Err(_)) => Err("the server thread panicked".into()),
+            None => Ok(()),
+        };
+        let closed = self.state.close();
+        joined?;
+        Ok(closed?)
     }
 }
 
 impl Drop for MockServer {
+    /// Stops the server, waits for its thread (and so for every worker) to end, then closes
+    /// the database: the folder is free when the handle is gone, because its owners stopped.
     fn drop(&mut self) {
-        // `stop` sends the command at once; the returned future only reports completion,
-        // which joining the thread waits for anyway.
-        // After `wait` the server has stopped and everything is flushed already.
         let Some(thread) = self.thread.take() else {
             return;
         };
+        // `stop` sends the command at once; the returned future only reports completion,
+        // which joining the thread waits for anyway.
         drop(self.handle.stop(true));
         let _ = thread.join();
-        let _ = self.state.store().flush_blocking();
-        self.wait_for_workers_to_release_the_state();
+        if let Err(e) = self.state.close() {
+            log::error!("closing the database failed: {}", crate::error_chain(&e));
+        }
     }
 }

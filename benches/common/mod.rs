@@ -6,12 +6,12 @@
 use std::sync::Arc;
 
 use serde_json::json;
-use zammad_links_mock::catalog::Catalog;
-use zammad_links_mock::graph::LinkGraph;
-use zammad_links_mock::model::{LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
-use zammad_links_mock::records::{Record, RecordStore};
+use zammad_links_mock::internals::{
+    Catalog, LinkGraph, LinkRow, LinkTypeId, ObjectRef, RecordStore,
+};
+use zammad_links_mock::{Millis, ModelKind, Record};
 
-pub use zammad_links_mock::generate::Rng;
+pub use zammad_links_mock::internals::Rng;
 
 /// A graph of `links` links where every ticket has `fanout` links as source, so ticket 1's
 /// list always has the same length whatever the graph's size.
@@ -53,7 +53,7 @@ pub fn records(tickets: i64) -> RecordStore {
     let store = RecordStore::default();
     let mut rng = Rng::new(7);
     let seed_ticket: serde_json::Value =
-        serde_json::from_str(zammad_links_mock::fixtures::DEFAULT_DATA).unwrap();
+        serde_json::from_str(zammad_links_mock::DEFAULT_DATA).unwrap();
     let template = seed_ticket["Ticket"]["147470"].as_object().unwrap().clone();
     for id in 1..=tickets {
         let mut attrs = template.clone();

@@ -1,149 +1,178 @@
 //! The admin API under the reserved prefix `/__mock/`, which is never part of Zammad's API:
-//! health, reset, fixtures (replace, merge, export) and the request journal. Admin calls are
-//! not journaled. Errors here are the mock's own, in Zammad's `{"error": …}` shape.
+//! health, reset, fixtures (replace, merge, export) and the request journal. The routes sit
+//! in one scope behind one gate (the admin token, when one is set); their refusals are the
+//! mock's own ([`AdminError`]), in Zammad's `{"error": …}` shape.
 
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::AUTHORIZATION;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
-use serde_json::json;
+use actix_web::middleware::{from_fn, Next};
+use actix_web::{web, HttpResponse, ResponseError};
 
-use super::{AdminAccess, Body, JSON_UTF8};
-use crate::exchange::MergeError;
-use crate::fixtures::FixtureDocument;
-use crate::state::AppState;
+use super::extract::Body;
+use super::{AdminAccess, JSON_UTF8, MAX_FIXTURE_BYTES};
+use crate::catalog::CatalogError;
+use crate::fixtures::{FixtureDocument, FixtureError};
+use crate::journal::Journal;
+use crate::state::{AppState, MergeError, ReplaceError};
+use crate::store::StoreError;
 
-fn json(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type(JSON_UTF8)
-        .body(body)
+/// Why an admin call was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    /// An admin token is set and the request did not send it.
+    #[error("admin token required")]
+    TokenRequired,
+    /// The posted document is not UTF-8 text.
+    #[error("(document): not UTF-8 text")]
+    NotText,
+    /// The posted document is invalid, or conflicts with the state; the error names the place.
+    #[error(transparent)]
+    Fixture(#[from] FixtureError),
+    /// A name of the document is too long, or a name table is full.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
 }
 
-fn error(status: StatusCode, text: impl std::fmt::Display) -> HttpResponse {
-    json(status, json!({ "error": text.to_string() }).to_string())
-}
-
-/// `None` when `req` may use the admin API, else the refusal.
-fn refused(req: &HttpRequest) -> Option<HttpResponse> {
-    let access = req.app_data::<web::Data<AdminAccess>>()?;
-    let AdminAccess::Token(token) = access.as_ref() else {
-        return None;
-    };
-    let sent = req
-        .headers()
-        .get("Authorization")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    match sent {
-        Some(sent) if sent.as_bytes() == token.as_bytes() => None,
-        _ => Some(error(StatusCode::UNAUTHORIZED, "admin token required")),
+impl From<MergeError> for AdminError {
+    fn from(error: MergeError) -> Self {
+        match error {
+            MergeError::Conflict(e) => e.into(),
+            MergeError::Catalog(e) => e.into(),
+            MergeError::Store(e) => e.into(),
+        }
     }
 }
 
-fn store_failed(e: &dyn std::error::Error) -> HttpResponse {
-    log::error!("{}", crate::error_chain(e));
-    error(StatusCode::INTERNAL_SERVER_ERROR, "the database failed")
+impl From<ReplaceError> for AdminError {
+    fn from(error: ReplaceError) -> Self {
+        match error {
+            ReplaceError::Store(e) => e.into(),
+        }
+    }
 }
 
-/// `GET /__mock/health`: 200 `{"status":"ok"}`.
-pub async fn health() -> HttpResponse {
-    json(StatusCode::OK, "{\"status\":\"ok\"}".into())
+impl ResponseError for AdminError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AdminError::TokenRequired => StatusCode::UNAUTHORIZED,
+            AdminError::NotText | AdminError::Fixture(_) | AdminError::Catalog(_) => {
+                StatusCode::UNPROCESSABLE_ENTITY
+            }
+            AdminError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let AdminError::Store(_) = self {
+            log::error!("{}", crate::error_chain(self));
+        }
+        HttpResponse::build(self.status_code())
+            .content_type(JSON_UTF8)
+            .body(serde_json::json!({ "error": self.to_string() }).to_string())
+    }
+}
+
+/// Registers the admin scope on `cfg`, unless the admin API is off.
+pub(super) fn configure(cfg: &mut web::ServiceConfig, access: &AdminAccess) {
+    if *access == AdminAccess::Off {
+        return;
+    }
+    cfg.service(
+        web::scope("/__mock")
+            .app_data(web::Data::new(access.clone()))
+            .wrap(from_fn(gate))
+            .route("/reset", web::post().to(reset_state))
+            .service(
+                web::resource("/fixtures")
+                    // Whole data sets come through here; API calls keep the smaller limit.
+                    .app_data(web::PayloadConfig::new(MAX_FIXTURE_BYTES))
+                    .route(web::get().to(get_fixtures))
+                    .route(web::put().to(put_fixtures))
+                    .route(web::post().to(post_fixtures)),
+            )
+            .route("/requests", web::get().to(get_requests))
+            .route("/requests", web::delete().to(delete_requests))
+            .default_service(web::to(super::catch_all)),
+    );
+}
+
+/// The one gate of the admin scope: with an admin token set, only requests that send
+/// `Authorization: Bearer <token>` pass.
+async fn gate(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let allowed = match req.app_data::<web::Data<AdminAccess>>().map(|a| a.as_ref()) {
+        Some(AdminAccess::Token(token)) => req
+            .headers()
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|sent| sent.as_bytes() == token.as_bytes()),
+        _ => true,
+    };
+    if allowed {
+        Ok(next.call(req).await?.map_into_left_body())
+    } else {
+        let response = AdminError::TokenRequired.error_response();
+        Ok(req.into_response(response).map_into_right_body())
+    }
+}
+
+/// `GET /__mock/health`: 200 `{"status":"ok"}` (outside the gate: always answered).
+pub(super) async fn health() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(JSON_UTF8)
+        .body("{\"status\":\"ok\"}")
 }
 
 /// `POST /__mock/reset`: back to the start-up fixtures; 204.
-pub async fn reset_state(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    match state.reset().await {
-        Ok(()) => HttpResponse::NoContent().finish(),
-        Err(e) => store_failed(&e),
-    }
+async fn reset_state(state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+    state.reset().await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
-/// The posted fixture document of an allowed caller, or the refusal (401, or 422 naming the
-/// place).
-fn posted_document(req: &HttpRequest, body: &[u8]) -> Result<FixtureDocument, Box<HttpResponse>> {
-    if let Some(refusal) = refused(req) {
-        return Err(Box::new(refusal));
-    }
-    let text = std::str::from_utf8(body).map_err(|_| {
-        Box::new(error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "(document): not UTF-8 text",
-        ))
-    })?;
-    FixtureDocument::from_json(text)
-        .map_err(|e| Box::new(error(StatusCode::UNPROCESSABLE_ENTITY, e)))
+/// The posted fixture document, validated whole.
+fn posted_document(body: &[u8]) -> Result<FixtureDocument, AdminError> {
+    let text = std::str::from_utf8(body).map_err(|_| AdminError::NotText)?;
+    Ok(FixtureDocument::from_json(text)?)
 }
 
 /// `PUT /__mock/fixtures`: replace the whole state; 204, or 422 naming the place.
-pub async fn put_fixtures(
-    req: HttpRequest,
-    body: Body,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let doc = match posted_document(&req, &body) {
-        Ok(doc) => doc,
-        Err(refusal) => return *refusal,
-    };
-    let result = match state.replace_unflushed(&doc) {
-        Ok(()) => state.store().flush().await,
-        Err(e) => Err(e),
-    };
-    match result {
-        Ok(()) => HttpResponse::NoContent().finish(),
-        Err(e) => store_failed(&e),
-    }
+async fn put_fixtures(body: Body, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+    let doc = posted_document(&body)?;
+    state.replace(&doc).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `POST /__mock/fixtures`: merge into the state; 204, or 422 naming the place.
-pub async fn post_fixtures(
-    req: HttpRequest,
-    body: Body,
-    state: web::Data<AppState>,
-) -> HttpResponse {
-    let doc = match posted_document(&req, &body) {
-        Ok(doc) => doc,
-        Err(refusal) => return *refusal,
-    };
-    match state.merge_unflushed(&doc) {
-        Ok(()) => match state.store().flush().await {
-            Ok(()) => HttpResponse::NoContent().finish(),
-            Err(e) => store_failed(&e),
-        },
-        Err(MergeError::Conflict(e)) => error(StatusCode::UNPROCESSABLE_ENTITY, e),
-        Err(MergeError::Catalog(e)) => error(StatusCode::UNPROCESSABLE_ENTITY, e),
-        Err(MergeError::Store(e)) => store_failed(&e),
-    }
+async fn post_fixtures(body: Body, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+    let doc = posted_document(&body)?;
+    state.merge(&doc).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// `GET /__mock/fixtures`: the whole state as one fixture document.
-pub async fn get_fixtures(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    match state.export_json() {
-        Ok(body) => json(StatusCode::OK, body),
-        Err(e) => store_failed(&e),
-    }
+async fn get_fixtures(state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+    let body = state.export_json()?;
+    Ok(HttpResponse::Ok().content_type(JSON_UTF8).body(body))
 }
 
 /// `GET /__mock/requests`: the journal, oldest first.
-pub async fn get_requests(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    let entries = state.journal.entries();
-    json(
-        StatusCode::OK,
-        serde_json::to_string(&entries).expect("journal entries always serialise"),
-    )
+async fn get_requests(journal: web::Data<Journal>) -> HttpResponse {
+    let entries = journal.entries();
+    HttpResponse::Ok()
+        .content_type(JSON_UTF8)
+        .body(serde_json::to_string(&entries).expect("journal entries always serialise"))
 }
 
 /// `DELETE /__mock/requests`: forget the journal; 204.
-pub async fn delete_requests(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
-    if let Some(refusal) = refused(&req) {
-        return refusal;
-    }
-    state.journal.clear();
+async fn delete_requests(journal: web::Data<Journal>) -> HttpResponse {
+    journal.clear();
     HttpResponse::NoContent().finish()
 }

@@ -12,8 +12,9 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::auth::AuthError;
+use crate::links::LinkError;
 use crate::params::ParamsError;
-use crate::state::LinkError;
+use crate::profile::BodyShape;
 use crate::store::StoreError;
 
 use super::{JSON_SUCCESS_HEADERS, JSON_UTF8};
@@ -52,6 +53,9 @@ pub enum ApiError {
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// The mock itself is wired wrongly (a bug, never the client's fault).
+    #[error("internal error: {0}")]
+    Internal(&'static str),
 }
 
 /// How Zammad shapes the body of one error.
@@ -74,10 +78,16 @@ impl ApiError {
             ApiError::Auth(e) => (StatusCode::UNAUTHORIZED, Humanized(e.to_string())),
             ApiError::Link(e) => match e {
                 LinkError::NotAuthorized => (StatusCode::FORBIDDEN, Humanized(e.to_string())),
-                LinkError::NoSuchObject => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, ErrorOnly(e.to_string()))
+                LinkError::Refused(refusal) => {
+                    let status = StatusCode::from_u16(refusal.status)
+                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                    let text = refusal.text.to_owned();
+                    match refusal.shape {
+                        BodyShape::Humanized => (status, Humanized(text)),
+                        BodyShape::ErrorOnly => (status, ErrorOnly(text)),
+                    }
                 }
-                LinkError::AlreadyExists | LinkError::AttributeRequired(_) => {
+                LinkError::AttributeRequired(_) => {
                     (StatusCode::UNPROCESSABLE_ENTITY, Humanized(e.to_string()))
                 }
                 LinkError::Params(p) => Self::params_parts(p),
@@ -92,7 +102,9 @@ impl ApiError {
             ApiError::RouteNotFound { .. } | ApiError::NotFound(_) => {
                 (StatusCode::NOT_FOUND, Humanized(self.to_string()))
             }
-            ApiError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
+            ApiError::Store(_) | ApiError::Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, Masked)
+            }
         }
     }
 
@@ -127,17 +139,6 @@ fn error_id() -> String {
         .collect()
 }
 
-fn log_chain(error: &dyn std::error::Error) {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    log::error!("{text}");
-}
-
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         self.parts().0
@@ -158,7 +159,7 @@ impl ResponseError for ApiError {
             }
             Body::ErrorOnly(text) => serde_json::json!({ "error": text }).to_string(),
             Body::Masked => {
-                log_chain(self);
+                log::error!("{}", crate::error_chain(self));
                 let id = error_id();
                 serde_json::json!({
                     "error": format!("Error ID {id}: Please contact your administrator.")
@@ -167,8 +168,9 @@ impl ResponseError for ApiError {
             }
         };
         let mut response = response.body(text);
-        // The controller's own 422 ran the whole action, so it has the success headers.
-        if matches!(self, ApiError::Link(LinkError::NoSuchObject)) {
+        // A refusal the action rendered itself ran the whole action, so it has the success
+        // headers.
+        if matches!(self, ApiError::Link(LinkError::Refused(r)) if r.from_action) {
             *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
         }
         response

@@ -1,95 +1,95 @@
 //! The three calls of Zammad's Links API: `GET /api/v1/links`, `POST /api/v1/links/add` and
-//! `DELETE /api/v1/links/remove` (`config/routes/link.rb`). Each reads the merged parameters,
-//! authenticates, lets `state` do the work and renders Zammad's answer.
+//! `DELETE /api/v1/links/remove` (`config/routes/link.rb`). Each turns the merged parameters
+//! into a typed request of `links`, and renders Zammad's answer with `render`.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
-use super::{caller, journaled, json_success, ApiError, Body};
+use super::extract::{params, Body};
+use super::{json_success, ApiError};
+use crate::auth::Caller;
+use crate::links::{self, AddLink, ListLinks, NameOrId, RemoveLink};
 use crate::params::Params;
+use crate::render::{self, Viewer};
 use crate::state::AppState;
 
-fn params<'a>(req: &'a HttpRequest, body: &'a [u8]) -> Result<Params<'a>, ApiError> {
-    let content_type = req
-        .headers()
-        .get(actix_web::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Ok(Params::from_parts(content_type, body, req.query_string())?)
+/// The viewer of the assets a response renders for `caller`.
+pub(super) fn viewer(caller: &Caller) -> Viewer {
+    Viewer {
+        level: caller.asset_level(),
+        user_id: caller.user_id(),
+    }
 }
 
 /// `GET /api/v1/links`: 200 `{"links": […], "assets": {…}}`.
-pub async fn list_links(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
-    let mut user = None;
-    let result = list(&req, &body, &state, &mut user).await;
-    journaled(&req, &body, &state, user, result)
-}
-
-async fn list(
-    req: &HttpRequest,
-    body: &[u8],
-    state: &AppState,
-    user: &mut Option<i64>,
+pub(super) async fn list_links(
+    req: HttpRequest,
+    body: Body,
+    caller: Result<Caller, ApiError>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(req, state)?;
-    *user = Some(caller.user_id());
-    let params = params(req, body)?;
-    let list = state.list(&params, &caller).await?;
-    let assets = list.assets(&state.records);
-    // A `links` entry is about 80 bytes; 160 leaves room for long type and object names.
-    let mut out = String::with_capacity(32 + 160 * list.entries.len() + assets.json_len_bound());
-    out.push_str("{\"links\":");
-    list.write_links_json(&mut out);
-    out.push_str(",\"assets\":");
-    assets.write_json(&mut out, caller.asset_level(), caller.user_id());
-    out.push('}');
-    Ok(json_success(StatusCode::OK, out))
+    let caller = caller?;
+    let params = params(&req, &body)?;
+    let request = ListLinks {
+        object: params.string("link_object"),
+        value: params.integer("link_object_value"),
+    };
+    let list = links::list(&state, &request, &caller).await?;
+    let relations = state.profile().relations;
+    let body = render::links_response(&list, state.records(), relations, viewer(&caller));
+    Ok(json_success(StatusCode::OK, body))
 }
 
 /// `POST /api/v1/links/add`: 201 with the new row.
-pub async fn add_link(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
-    let mut user = None;
-    let result = add(&req, &body, &state, &mut user).await;
-    journaled(&req, &body, &state, user, result)
-}
-
-async fn add(
-    req: &HttpRequest,
-    body: &[u8],
-    state: &AppState,
-    user: &mut Option<i64>,
+pub(super) async fn add_link(
+    req: HttpRequest,
+    body: Body,
+    caller: Result<Caller, ApiError>,
+    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(req, state)?;
-    *user = Some(caller.user_id());
-    let params = params(req, body)?;
-    let row = state.add(&params, &caller).await?;
-    Ok(json_success(StatusCode::CREATED, row.to_json()))
+    let caller = caller?;
+    let params = params(&req, &body)?;
+    let request = AddLink {
+        link_type: params.string("link_type"),
+        source_object: params.string("link_object_source"),
+        source_number: params.string("link_object_source_number"),
+        source_id: params.integer("link_object_source_number"),
+        target_object: params.string("link_object_target"),
+        target_value: params.integer("link_object_target_value"),
+    };
+    let row = links::add(&state, &request, &caller).await?;
+    Ok(json_success(StatusCode::CREATED, render::link_row(&row)))
 }
 
 /// `DELETE /api/v1/links/remove`: always 201 (`links_controller.rb#remove`), with the rows
 /// the reverse match removed as a JSON array, usually `[]`.
-pub async fn remove_link(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
-    let mut user = None;
-    let result = remove(&req, &body, &state, &mut user).await;
-    journaled(&req, &body, &state, user, result)
+pub(super) async fn remove_link(
+    req: HttpRequest,
+    body: Body,
+    caller: Result<Caller, ApiError>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let caller = caller?;
+    let params = params(&req, &body)?;
+    let request = RemoveLink {
+        link_type: name_or_id(&params, "link_type", "link_type_id"),
+        source_object: name_or_id(&params, "link_object_source", "link_object_source_id"),
+        source_value: params.integer("link_object_source_value"),
+        target_object: name_or_id(&params, "link_object_target", "link_object_target_id"),
+        target_value: params.integer("link_object_target_value"),
+    };
+    let rows = links::remove(&state, &request, &caller).await?;
+    Ok(json_success(
+        StatusCode::CREATED,
+        render::removed_rows(&rows),
+    ))
 }
 
-async fn remove(
-    req: &HttpRequest,
-    body: &[u8],
-    state: &AppState,
-    user: &mut Option<i64>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller(req, state)?;
-    *user = Some(caller.user_id());
-    let params = params(req, body)?;
-    let rows = state.remove(&params, &caller).await?;
-    let body = format!(
-        "[{}]",
-        rows.iter()
-            .map(|r| r.to_json())
-            .collect::<Vec<_>>()
-            .join(",")
-    );
-    Ok(json_success(StatusCode::CREATED, body))
+/// `name` when its key was sent at all, else the raw id column `id`.
+fn name_or_id<'p>(params: &'p Params<'_>, name: &str, id: &str) -> NameOrId<'p> {
+    if params.has(name) {
+        NameOrId::Name(params.string(name))
+    } else {
+        NameOrId::Id(params.integer(id))
+    }
 }

@@ -1,32 +1,32 @@
 //! The HTTP surface: Zammad's link and ticket routes, the admin routes under `/__mock/`, and
-//! the catch-all that answers everything else as Zammad does. Handlers turn requests into
-//! [`Params`](crate::params::Params) and a [`Caller`], call `state`, assemble the JSON and
-//! note each Zammad API call in the journal; they hold no logic of their own.
+//! the catch-all that answers everything else as Zammad does.
+//!
+//! The seams: the request body and the caller are extractors (`extract`), the request
+//! journal is a middleware (`journal`), the admin API sits in one scope behind one gate
+//! (`admin`), and each boundary has one error type mapped to HTTP once (`error::ApiError`
+//! for Zammad's routes, `admin::AdminError` for the mock's own). Handlers turn a request
+//! into a typed call of `links` and a body of `render`; they hold no logic of their own.
 
 mod admin;
 mod error;
+mod extract;
+mod journal;
 mod links;
 mod tickets;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::LazyLock;
-use std::task::{Context, Poll};
 
-use actix_web::dev::Payload;
-use actix_web::error::PayloadError;
 use actix_web::http::header::{
     HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, AUTHORIZATION, CACHE_CONTROL,
-    CONTENT_TYPE, EXPIRES, FROM, PRAGMA,
+    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE, EXPIRES,
+    PRAGMA,
 };
-use actix_web::{web, FromRequest, HttpRequest, HttpResponse, HttpResponseBuilder, ResponseError};
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpRequest, HttpResponse, HttpResponseBuilder};
 
 pub use error::ApiError;
 
-use crate::auth::{authenticate, Caller, Credentials};
-use crate::journal::JournalEntry;
-use crate::model::Millis;
+use crate::journal::Journal;
 use crate::state::AppState;
 
 /// The largest request body the Zammad API routes take by default; larger ones get 413.
@@ -35,7 +35,7 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_FIXTURE_BYTES: usize = 1024 * 1024 * 1024;
 
 /// Zammad's JSON content type.
-pub(crate) const JSON_UTF8: &str = "application/json; charset=utf-8";
+const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// Who may use the admin API under `/__mock/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,8 +49,42 @@ pub enum AdminAccess {
     Off,
 }
 
-/// Registers every route on `cfg`.
-pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
+/// What the app is built from; cheap to clone into every worker.
+#[derive(Debug, Clone)]
+pub(crate) struct Wiring {
+    pub(crate) state: web::Data<AppState>,
+    pub(crate) journal: web::Data<Journal>,
+    pub(crate) admin: AdminAccess,
+    pub(crate) max_body_bytes: usize,
+}
+
+/// The whole app: shared data, Zammad's routes, the admin scope, the catch-all, and the
+/// journal around them.
+pub(crate) fn app(
+    wiring: Wiring,
+) -> App<
+    impl actix_web::dev::ServiceFactory<
+        actix_web::dev::ServiceRequest,
+        Config = (),
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(wiring.state)
+        .app_data(wiring.journal)
+        .app_data(web::PayloadConfig::new(wiring.max_body_bytes))
+        .wrap(from_fn(journal::record))
+        .route("/__mock/health", web::get().to(admin::health))
+        .configure(|cfg| admin::configure(cfg, &wiring.admin))
+        .configure(zammad_routes)
+        .default_service(web::to(catch_all))
+}
+
+/// Zammad's routes (`config/routes/link.rb`, `ticket.rb`, `user.rb`), each also with the
+/// `.json` suffix Rails accepts.
+fn zammad_routes(cfg: &mut web::ServiceConfig) {
     for suffix in ["", ".json"] {
         cfg.route(
             &format!("/api/v1/links{suffix}"),
@@ -69,116 +103,22 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
             web::get().to(tickets::show_me),
         );
     }
-    cfg.route("/api/v1/tickets/{id}", web::get().to(tickets::show_ticket))
-        .route("/__mock/health", web::get().to(admin::health));
-    if *admin != AdminAccess::Off {
-        cfg.app_data(web::Data::new(admin.clone()))
-            .route("/__mock/reset", web::post().to(admin::reset_state))
-            .service(
-                web::resource("/__mock/fixtures")
-                    // Whole data sets come through here; API calls keep the smaller limit.
-                    .app_data(web::PayloadConfig::new(MAX_FIXTURE_BYTES))
-                    .route(web::get().to(admin::get_fixtures))
-                    .route(web::put().to(admin::put_fixtures))
-                    .route(web::post().to(admin::post_fixtures)),
-            )
-            .route("/__mock/requests", web::get().to(admin::get_requests))
-            .route("/__mock/requests", web::delete().to(admin::delete_requests));
-    }
-}
-
-/// A request's body. actix-web's `Bytes` extractor reserves an 8 KiB buffer for every
-/// request; most Zammad calls here are GETs without a body, so an HTTP/1 request whose head
-/// announces none (no `Content-Length` or `Content-Length: 0`, and no chunked encoding:
-/// actix gives it no payload) skips the extractor and its buffer. A body is read, limits and
-/// all, by that extractor; its refusals are answered in Zammad's JSON shape (actix's own are
-/// plain text).
-pub(crate) struct Body(web::Bytes);
-
-impl std::ops::Deref for Body {
-    type Target = [u8];
-
-    fn deref(&self) -> &[u8] {
-        &self.0
-    }
-}
-
-impl FromRequest for Body {
-    type Error = actix_web::Error;
-    type Future = BodyFuture;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        match payload {
-            Payload::None => BodyFuture::Empty,
-            _ => BodyFuture::Reading(Box::pin(web::Bytes::from_request(req, payload))),
-        }
-    }
-}
-
-/// The future of a [`Body`]: ready at once, or reading the payload.
-pub(crate) enum BodyFuture {
-    Empty,
-    Reading(Pin<Box<<web::Bytes as FromRequest>::Future>>),
-}
-
-impl Future for BodyFuture {
-    type Output = Result<Body, actix_web::Error>;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.get_mut() {
-            BodyFuture::Empty => Poll::Ready(Ok(Body(web::Bytes::new()))),
-            BodyFuture::Reading(reading) => reading
-                .as_mut()
-                .poll(cx)
-                .map(|read| read.map(Body).map_err(unreadable_body)),
-        }
-    }
-}
-
-fn unreadable_body(error: actix_web::Error) -> actix_web::Error {
-    match error.as_error::<PayloadError>() {
-        Some(PayloadError::Overflow) => ApiError::BodyTooLarge.into(),
-        _ => ApiError::BodyUnreadable(error.to_string()).into(),
-    }
+    cfg.route("/api/v1/tickets/{id}", web::get().to(tickets::show_ticket));
 }
 
 /// The catch-all: an `OPTIONS` preflight gets 200 with the CORS headers; anything else is
 /// Zammad's 404 for an unknown route, always with a JSON body.
-pub async fn catch_all(req: HttpRequest, body: Body, state: web::Data<AppState>) -> HttpResponse {
+async fn catch_all(req: HttpRequest, _body: extract::Body) -> Result<HttpResponse, ApiError> {
     if req.method() == actix_web::http::Method::OPTIONS {
         let mut response = HttpResponse::Ok();
         add_cors_headers(&mut response);
         response.insert_header((CONTENT_TYPE, HeaderValue::from_static("text/plain")));
-        return response.finish();
+        return Ok(response.finish());
     }
-    let error = ApiError::RouteNotFound {
+    Err(ApiError::RouteNotFound {
         method: req.method().to_string(),
         path: req.path().to_owned(),
-    };
-    journaled(&req, &body, &state, None, Err(error))
-}
-
-/// Turns a handler's result into the response and notes the call in the journal.
-pub(crate) fn journaled(
-    req: &HttpRequest,
-    body: &[u8],
-    state: &AppState,
-    user: Option<i64>,
-    result: Result<HttpResponse, ApiError>,
-) -> HttpResponse {
-    let response = result.unwrap_or_else(|error| error.error_response());
-    if state.journal.is_enabled() {
-        state.journal.record(JournalEntry {
-            method: req.method().to_string(),
-            path: req.path().to_owned(),
-            query: req.query_string().to_owned(),
-            body: JournalEntry::body_value(body),
-            status: response.status().as_u16(),
-            user,
-            time: Millis::now().to_string(),
-        });
-    }
-    response
+    })
 }
 
 /// Zammad's CORS headers, sent after Basic or Token authentication (the mock has no sessions).
@@ -213,7 +153,7 @@ const CORS_HEADERS: [(HeaderName, &str); 4] = [
 ];
 
 /// A successful JSON answer with Zammad's headers.
-pub(crate) fn json_success(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+fn json_success(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
     *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
     response
@@ -222,7 +162,7 @@ pub(crate) fn json_success(status: actix_web::http::StatusCode, body: String) ->
 /// The headers of a JSON answer of an action that ran to the end (`sets_headers.rb`: no
 /// caching, and the CORS headers), built once: inserting them one by one into every response
 /// showed up in profiles of the seed's GET (a tenth of the handler's instructions).
-pub(crate) static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
+static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
     let mut headers = HeaderMap::with_capacity(1 + NO_CACHE_HEADERS.len() + CORS_HEADERS.len());
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
     for (name, value) in NO_CACHE_HEADERS.iter().chain(&CORS_HEADERS) {
@@ -230,32 +170,3 @@ pub(crate) static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
     }
     headers
 });
-
-/// `X-On-Behalf-Of`, Zammad's second impersonation header (`From` is the first).
-const X_ON_BEHALF_OF: HeaderName = HeaderName::from_static("x-on-behalf-of");
-
-/// The authenticated caller of `req`.
-pub(crate) fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
-    let header = |name: HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
-    let authorization = header(AUTHORIZATION);
-    let impersonate = header(FROM)
-        .map(|v| ("From", v))
-        .or_else(|| header(X_ON_BEHALF_OF).map(|v| ("X-On-Behalf-Of", v)));
-    let full_check = || {
-        authenticate(
-            &state.records,
-            &state.grants,
-            &|token| state.token(token),
-            &Credentials::parse(authorization),
-            impersonate,
-        )
-    };
-    Ok(match (authorization, impersonate) {
-        (Some(authorization), None) => {
-            state
-                .verified
-                .get_or_authenticate(&state.records, authorization, full_check)?
-        }
-        _ => full_check()?,
-    })
-}

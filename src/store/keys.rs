@@ -115,7 +115,7 @@ pub(super) fn block_of(id: u64) -> u64 {
 
 /// The rows of the block stored at `key`.
 pub(super) fn decode_block(key: &[u8], bytes: &[u8]) -> Result<Vec<LinkRow>, StoreError> {
-    if bytes.len() % LINK_ROW_BYTES != 0 {
+    if !bytes.len().is_multiple_of(LINK_ROW_BYTES) {
         return Err(corrupt(key, "bad link block"));
     }
     bytes

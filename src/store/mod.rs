@@ -30,7 +30,6 @@ use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
 use committer::Committer;
 use folder::FolderClaim;
 use intent::{add_to_batch, FailureLatch};
-pub use keys::LINKS_PER_BLOCK;
 use keys::{
     block_key, block_of, corrupt, decode_block, record_key, signed_from, u64_value, LINK_BLOCK,
     LINK_OBJECT, LINK_ROW_BYTES, LINK_TYPE, META, META_INITIALIZED, META_LINK_COUNT,

@@ -147,8 +147,7 @@ impl Fixture {
     /// Zammad's permissions of 5.x, roles Admin/Agent/Customer and an agent and admin user 3
     /// (`test@test.de`/`test`, full access to group 1).
     pub fn new() -> Self {
-        let default: Value =
-            serde_json::from_str(zammad_links_mock::fixtures::DEFAULT_DATA).unwrap();
+        let default: Value = serde_json::from_str(zammad_links_mock::DEFAULT_DATA).unwrap();
         let mut fixture = Self::default();
         for section in ["Permission", "Role"] {
             fixture

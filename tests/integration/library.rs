@@ -79,7 +79,7 @@ fn a_builder_database_folder_survives_a_restart() {
         .fixtures()
         .records
         .iter()
-        .filter(|r| r.record.kind == zammad_links_mock::model::ModelKind::Ticket)
+        .filter(|r| r.record.kind == zammad_links_mock::ModelKind::Ticket)
         .map(|r| r.record.id)
         .collect();
     assert_eq!(tickets, [1]);

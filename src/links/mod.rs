@@ -1,0 +1,341 @@
+//! Zammad's link rules: list, add and remove as `LinksController` and the `Link` model do
+//! them, over typed requests that name every parameter a call reads.
+//!
+//! A request carries each parameter already cast to its column type (`Cast`); a cast that
+//! failed is reported at the point where Zammad reads that parameter, so refusals come in
+//! Zammad's order (permission first, then the parameters in the order the action reads them).
+//! What differs between Zammad versions comes from the state's [`Profile`]. HTTP is `api`'s;
+//! writing is one transaction of `state`.
+//!
+//! [`Profile`]: crate::profile::Profile
+
+mod rules;
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use crate::auth::Caller;
+use crate::catalog::{inverse_type_name, CatalogError, Names};
+use crate::graph::Edge;
+use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
+use crate::params::ParamsError;
+use crate::profile::Refusal;
+use crate::records::Record;
+use crate::state::AppState;
+use crate::store::StoreError;
+
+pub use rules::LinkEnds;
+
+/// A parameter cast to its column type: absent (`Ok(None)`), a value, or a cast that failed.
+pub type Cast<T> = Result<Option<T>, ParamsError>;
+
+/// Why a link call was refused; each maps to one Zammad answer in `api`.
+#[derive(Debug, thiserror::Error)]
+pub enum LinkError {
+    /// The caller holds neither `ticket.agent` nor `admin`.
+    #[error("Not authorized")]
+    NotAuthorized,
+    /// A refusal whose status and text depend on the Zammad version.
+    #[error("{}", .0.text)]
+    Refused(Refusal),
+    /// add: a NOT NULL column got no value.
+    #[error("Attribute '{0}' required!")]
+    AttributeRequired(&'static str),
+    /// A parameter could not be read.
+    #[error(transparent)]
+    Params(#[from] ParamsError),
+    /// A name is too long or a name table is full.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+}
+
+/// `GET /api/v1/links`.
+#[derive(Debug)]
+pub struct ListLinks<'a> {
+    /// `link_object`: the object's name (`Ticket`).
+    pub object: Option<Cow<'a, str>>,
+    /// `link_object_value`: the record id.
+    pub value: Cast<i64>,
+}
+
+/// `POST /api/v1/links/add`.
+#[derive(Debug)]
+pub struct AddLink<'a> {
+    /// `link_type`.
+    pub link_type: Option<Cow<'a, str>>,
+    /// `link_object_source`: the source object's name.
+    pub source_object: Option<Cow<'a, str>>,
+    /// `link_object_source_number` as text: a ticket's *number*.
+    pub source_number: Option<Cow<'a, str>>,
+    /// `link_object_source_number` as an integer: a knowledge-base translation's id.
+    pub source_id: Cast<i64>,
+    /// `link_object_target`: the target object's name.
+    pub target_object: Option<Cow<'a, str>>,
+    /// `link_object_target_value`: the target's id.
+    pub target_value: Cast<i64>,
+}
+
+/// A link end's object or type in `DELETE /api/v1/links/remove`: by name when the name's
+/// key was sent at all (even as null), else by the raw id column (`link_object_source_id`,
+/// `link_type_id`, …), since `Link.remove` receives the whole `params`.
+#[derive(Debug)]
+pub enum NameOrId<'a> {
+    /// The name's key was sent.
+    Name(Option<Cow<'a, str>>),
+    /// Only the id column, if at all.
+    Id(Cast<i64>),
+}
+
+/// `DELETE /api/v1/links/remove`.
+#[derive(Debug)]
+pub struct RemoveLink<'a> {
+    /// The link type.
+    pub link_type: NameOrId<'a>,
+    /// The source's object.
+    pub source_object: NameOrId<'a>,
+    /// `link_object_source_value`.
+    pub source_value: Cast<i64>,
+    /// The target's object.
+    pub target_object: NameOrId<'a>,
+    /// `link_object_target_value`.
+    pub target_value: Cast<i64>,
+}
+
+/// The links of one object, filtered for the caller, with the records they point at.
+#[derive(Debug)]
+pub struct LinkList {
+    /// The name tables the entries refer to.
+    pub names: Arc<Names>,
+    /// Each entry with its linked record, when that exists.
+    pub entries: Vec<(Edge, Option<Arc<Record>>)>,
+}
+
+/// `GET /api/v1/links`: the links of the object that the caller may see (`Link.list` with
+/// `user:`).
+///
+/// # Errors
+/// [`LinkError::NotAuthorized`], a parameter error, or a database failure when an unknown
+/// object name had to be created.
+pub async fn list(
+    state: &AppState,
+    request: &ListLinks<'_>,
+    caller: &Caller,
+) -> Result<LinkList, LinkError> {
+    if !rules::may_use_links(caller) {
+        return Err(LinkError::NotAuthorized);
+    }
+    let value = request.value.clone()?;
+    list_visible(state, request.object.as_deref(), value, caller).await
+}
+
+/// The links of (`object`, `value`) that `caller` may see, with no permission gate of its
+/// own (`Link.list` with `user:`, also used by `GET /api/v1/tickets/:id?all=true`).
+///
+/// # Errors
+/// A database failure when an unknown object name had to be created.
+pub async fn list_visible(
+    state: &AppState,
+    object: Option<&str>,
+    value: Option<i64>,
+    caller: &Caller,
+) -> Result<LinkList, LinkError> {
+    let mut names = state.names();
+    let mut object_id = object.and_then(|n| names.object_id(n));
+    if let (None, Some(name)) = (object_id, object) {
+        // `Link.link_object_get` creates an unknown name even when only listing.
+        object_id = state
+            .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
+            .durable()
+            .await?;
+        names = state.names();
+    }
+    let (Some(object_id), Some(value)) = (object_id, value) else {
+        return Ok(LinkList {
+            names,
+            entries: Vec::new(),
+        });
+    };
+    let profile = state.profile();
+    let records = state.records();
+    let entries = state
+        .graph()
+        .edges(ObjectRef::new(object_id, value))
+        .into_iter()
+        .filter_map(|edge| {
+            let record = names
+                .object_model(edge.other_object)
+                .and_then(|kind| records.get(kind, edge.other_value));
+            // Entries whose record doesn't exist stay; existing tickets are checked with
+            // `TicketPolicy#show?` (`Link.list`).
+            let visible = match &record {
+                Some(r) if r.kind == ModelKind::Ticket => {
+                    (profile.may_show_ticket)(caller, records, r)
+                }
+                _ => true,
+            };
+            visible.then_some((edge, record))
+        })
+        .collect();
+    Ok(LinkList { names, entries })
+}
+
+/// `POST /api/v1/links/add`, as `LinksController#add` and `Link.add` do it. On success, the
+/// new row. Both ends are touched before the row is created, so a refused duplicate has
+/// touched them too.
+///
+/// # Errors
+/// [`LinkError`] with Zammad's reason.
+pub async fn add(
+    state: &AppState,
+    request: &AddLink<'_>,
+    caller: &Caller,
+) -> Result<LinkRow, LinkError> {
+    if !rules::may_use_links(caller) {
+        return Err(LinkError::NotAuthorized);
+    }
+    let profile = state.profile();
+    // The source is looked up by ticket *number*, a KB translation by id
+    // (`links_controller.rb#add`); any other object is "No such object!".
+    let source = match request.source_object.as_deref() {
+        Some("Ticket") => request
+            .source_number
+            .as_deref()
+            .and_then(|number| state.records().ticket_by_number(number)),
+        Some("KnowledgeBase::Answer::Translation") => request
+            .source_id
+            .clone()?
+            .and_then(|id| state.records().get(ModelKind::KbAnswerTranslation, id)),
+        _ => None,
+    };
+    let (Some(source), Some(source_name)) = (source, request.source_object.as_deref()) else {
+        return Err(LinkError::Refused(profile.no_such_object));
+    };
+    let target_name = request.target_object.as_deref();
+    let target_value = request.target_value.clone()?;
+    let now = Millis::now();
+    let outcome = state.write(|tx| {
+        let link_type = match request.link_type.as_deref() {
+            Some(name) => tx.ensure_type(name)?,
+            None => None,
+        };
+        let source_object = tx.ensure_object(source_name)?;
+        tx.touch(source.kind, source.id, now);
+        let target_object = match target_name {
+            Some(name) => tx.ensure_object(name)?,
+            None => None,
+        };
+        // `touch_reference_by_params` skips a target that doesn't exist.
+        if let (Some(kind), Some(value)) = (
+            target_name.and_then(ModelKind::from_class_name),
+            target_value,
+        ) {
+            tx.touch(kind, value, now);
+        }
+        // PostgreSQL draws the id from the sequence before it checks constraints, so a
+        // refused insert still uses up an id.
+        let id = tx.link_id(None);
+        let ends = LinkEnds {
+            link_type,
+            source: source_object.map(|object| ObjectRef::new(object, source.id)),
+            target_object,
+            target_value,
+        };
+        let row = rules::new_row(ends, id, now, profile, |t, s, o| {
+            !state.graph().find(t, s, o).is_empty()
+        });
+        if let Ok(row) = &row {
+            tx.add_link(*row);
+        }
+        Ok::<_, LinkError>(row)
+    })?;
+    outcome.durable().await?
+}
+
+/// `DELETE /api/v1/links/remove`, as `Link.remove(params)` does it: delete the rows stored
+/// exactly as passed, then the rows stored the other way round with the inverse type.
+/// Answers the rows of the second match only (what `destroy_all` returns).
+///
+/// # Errors
+/// [`LinkError::NotAuthorized`], a parameter error or a database failure.
+pub async fn remove(
+    state: &AppState,
+    request: &RemoveLink<'_>,
+    caller: &Caller,
+) -> Result<Vec<LinkRow>, LinkError> {
+    if !rules::may_use_links(caller) {
+        return Err(LinkError::NotAuthorized);
+    }
+    let source_value = request.source_value.clone()?;
+    let target_value = request.target_value.clone()?;
+    let now = Millis::now();
+    let removed = state.write(|tx| {
+        let mut object = |end: &NameOrId<'_>| -> Result<Option<LinkObjectId>, LinkError> {
+            Ok(match end {
+                NameOrId::Name(Some(name)) => tx.ensure_object(name)?,
+                NameOrId::Name(None) => None,
+                NameOrId::Id(id) => rules::raw_id(id.clone()?).map(LinkObjectId),
+            })
+        };
+        let source_object = object(&request.source_object)?;
+        let target_object = object(&request.target_object)?;
+        let (link_type, inverse_type) = match &request.link_type {
+            NameOrId::Name(name) => {
+                let forward = match name {
+                    Some(name) => tx.ensure_type(name)?,
+                    None => None,
+                };
+                let inverse = match name.as_deref().and_then(inverse_type_name) {
+                    Some(name) => tx.ensure_type(name)?,
+                    None => None,
+                };
+                (forward, inverse)
+            }
+            NameOrId::Id(id) => {
+                let id = rules::raw_id(id.clone()?).map(LinkTypeId);
+                (id, id)
+            }
+        };
+        let ends = match (source_object, source_value, target_object, target_value) {
+            (Some(so), Some(sv), Some(to), Some(tv)) => {
+                Some((ObjectRef::new(so, sv), ObjectRef::new(to, tv)))
+            }
+            _ => None,
+        };
+        let graph = tx.state().graph();
+        let (first, second) = match ends {
+            Some((source, target)) => rules::remove_matches(
+                link_type.map(|t| graph.find(t, source, target)),
+                inverse_type.map(|t| graph.find(t, target, source)),
+            ),
+            None => Default::default(),
+        };
+        let names = tx.names();
+        let mut rows = Vec::new();
+        for id in first.iter().chain(&second) {
+            if let Some(row) = tx.stored_link(*id)? {
+                rows.push(row);
+            }
+        }
+        for row in &rows {
+            tx.remove_link(*row);
+            // `after_destroy :touch_link_references` touches both ends of every row, each
+            // record once per write.
+            for end in [row.source, row.target] {
+                if let Some(kind) = names.object_model(end.object) {
+                    if !tx.has_written(kind, end.value) {
+                        tx.touch(kind, end.value, now);
+                    }
+                }
+            }
+        }
+        rows.retain(|row| second.contains(&row.id));
+        Ok::<_, LinkError>(rows)
+    })?;
+    Ok(removed.durable().await?)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,410 @@
+//! The state's life cycle of whole fixture documents: the first start (the document into the
+//! database), reopening (the database into memory), replace (`PUT /__mock/fixtures`), reset
+//! (`POST /__mock/reset`), merge (`POST /__mock/fixtures`) and export
+//! (`GET /__mock/fixtures`).
+//!
+//! A fixture link becomes a row in one place ([`fixture_row`]), its id from the one link id
+//! sequence ([`LinkIds`]). An export never contains passwords; tokens are kept. Loading an
+//! export back gives the same records, links (ids and timestamps included) and tokens.
+
+use std::sync::Arc;
+
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde_json::value::RawValue;
+
+use crate::catalog::{Catalog, CatalogError, NewName};
+use crate::fixtures::{FixtureDocument, FixtureError, FixtureLink};
+use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
+use crate::profile::Profile;
+use crate::records::Record;
+use crate::store::{Store, StoreError, WriteSet};
+
+use super::{AppState, LinkIds};
+
+/// Why a merge was refused; nothing of it was applied.
+#[derive(Debug, thiserror::Error)]
+pub enum MergeError {
+    /// The document conflicts with the state.
+    #[error(transparent)]
+    Conflict(#[from] FixtureError),
+    /// A name table is full or a name too long.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+}
+
+/// Why a replacement (or reset) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+}
+
+/// Where a fixture link's names get their ids: a write transaction, or the catalog being
+/// built for a whole document.
+pub(super) trait EnsureNames {
+    /// The id of link type `name`, created when missing; `None` for a blank name.
+    fn ensure_type(&mut self, name: &str) -> Result<Option<LinkTypeId>, CatalogError>;
+    /// The id of link object `name`, created when missing; `None` for a blank name.
+    fn ensure_object(&mut self, name: &str) -> Result<Option<LinkObjectId>, CatalogError>;
+}
+
+impl EnsureNames for super::WriteTx<'_> {
+    fn ensure_type(&mut self, name: &str) -> Result<Option<LinkTypeId>, CatalogError> {
+        super::WriteTx::ensure_type(self, name)
+    }
+
+    fn ensure_object(&mut self, name: &str) -> Result<Option<LinkObjectId>, CatalogError> {
+        super::WriteTx::ensure_object(self, name)
+    }
+}
+
+/// A catalog being built for a whole document, with the names it created, in order.
+struct NewCatalog {
+    catalog: Catalog,
+    created: Vec<NewName>,
+}
+
+impl EnsureNames for NewCatalog {
+    fn ensure_type(&mut self, name: &str) -> Result<Option<LinkTypeId>, CatalogError> {
+        self.catalog.ensure_type(name, &mut self.created)
+    }
+
+    fn ensure_object(&mut self, name: &str) -> Result<Option<LinkObjectId>, CatalogError> {
+        self.catalog.ensure_object(name, &mut self.created)
+    }
+}
+
+/// The ends of fixture link `link`, its names' ids created when missing (type, then
+/// source, then target, as `Link.add` creates them); `None` when a name is blank.
+fn link_ends(
+    link: &FixtureLink,
+    names: &mut impl EnsureNames,
+) -> Result<Option<(LinkTypeId, ObjectRef, ObjectRef)>, CatalogError> {
+    let link_type = names.ensure_type(&link.link_type)?;
+    let source = names.ensure_object(&link.source_object)?;
+    let target = names.ensure_object(&link.target_object)?;
+    Ok(match (link_type, source, target) {
+        (Some(t), Some(s), Some(o)) => Some((
+            t,
+            ObjectRef::new(s, link.source_value),
+            ObjectRef::new(o, link.target_value),
+        )),
+        _ => None,
+    })
+}
+
+/// The row of fixture link `link` between `ends`, with id `id`; timestamps default to `now`
+/// (`updated_at` to `created_at`).
+fn fixture_row(
+    link: &FixtureLink,
+    (link_type, source, target): (LinkTypeId, ObjectRef, ObjectRef),
+    id: u64,
+    now: Millis,
+) -> LinkRow {
+    let created_at = link.created_at.unwrap_or(now);
+    LinkRow {
+        id,
+        link_type,
+        source,
+        target,
+        created_at,
+        updated_at: link.updated_at.unwrap_or(created_at),
+    }
+}
+
+/// The database content for a fixture document: records, passwords, tokens, Zammad's seeded
+/// names plus the names its links use (created in the order `Link.add` would create them),
+/// and its links, those without an id numbered after the highest given id.
+pub fn document_writes(doc: &FixtureDocument) -> WriteSet {
+    let mut writes = WriteSet::new();
+    for entry in &doc.records {
+        writes.put_record(&entry.record);
+        if entry.record.kind == ModelKind::User {
+            writes.put_password(entry.record.id, entry.password.as_deref());
+        }
+    }
+    for token in &doc.tokens {
+        writes.put_token(token);
+    }
+    let mut catalog = NewCatalog {
+        catalog: Catalog::seeded(),
+        created: Vec::new(),
+    };
+    let names = catalog.catalog.snapshot();
+    for (id, name) in names.types() {
+        writes.put_name(&NewName::Type(id, name.to_owned()));
+    }
+    for (id, name) in names.objects() {
+        writes.put_name(&NewName::Object(id, name.to_owned()));
+    }
+    let highest = doc.links.iter().filter_map(|l| l.id).max().unwrap_or(0);
+    let mut ids = LinkIds::starting_at(highest + 1);
+    let now = Millis::now();
+    let mut count = 0;
+    for link in &doc.links {
+        // Validation guarantees non-blank names, so every name gets an id; a full table
+        // (65,535 names) is the only failure and drops the link.
+        let Ok(Some(ends)) = link_ends(link, &mut catalog) else {
+            log::warn!("fixture link skipped: no id left for its names");
+            continue;
+        };
+        writes.put_link(&fixture_row(link, ends, ids.assign(link.id), now));
+        count += 1;
+    }
+    for name in &catalog.created {
+        writes.put_name(name);
+    }
+    writes.put_next_link_id(ids.next());
+    writes.put_link_count(count);
+    writes
+}
+
+impl AppState {
+    /// Opens the state over `store`: with an empty database (or `reset`), `fixtures` are
+    /// written to it first; then memory is rebuilt from the database, which is the truth.
+    ///
+    /// # Errors
+    /// When the database fails or holds unreadable entries.
+    pub fn open(
+        store: Store,
+        fixtures: FixtureDocument,
+        reset: bool,
+        profile: Profile,
+    ) -> Result<Self, StoreError> {
+        let state = Self::empty(store, fixtures, profile);
+        if reset || !state.store.is_initialized()? {
+            state
+                .store
+                .replace_all(document_writes(&state.start_fixtures))?;
+        }
+        state.reload()?;
+        Ok(state)
+    }
+
+    /// Rebuilds memory from the database. Callers hold the writer lock (or own the state).
+    fn reload(&self) -> Result<(), StoreError> {
+        let snapshot = self.store.load()?;
+        self.records.clear();
+        for (kind, id, json) in snapshot.records {
+            let record = Record::from_json(kind, id, &json).map_err(|e| StoreError::Corrupt {
+                key: format!("{}[{id}]", kind.class_name()),
+                reason: e.to_string(),
+            })?;
+            self.records.upsert(record);
+        }
+        for (id, password) in snapshot.passwords {
+            self.records.set_password(id, Some(password));
+        }
+        self.catalog
+            .replace(snapshot.link_types, snapshot.link_objects);
+        self.graph.clear();
+        self.graph.insert_all(&snapshot.links);
+        self.tokens.clear();
+        for token in snapshot.tokens {
+            self.tokens.insert(token.token.clone(), token);
+        }
+        self.records.changed();
+        self.writer.lock().link_ids = LinkIds::starting_at(snapshot.next_link_id);
+        Ok(())
+    }
+
+    /// Replaces the whole state with `doc` (`PUT /__mock/fixtures`), durable once returned.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn replace(&self, doc: &FixtureDocument) -> Result<(), ReplaceError> {
+        self.replace_now(doc)?;
+        self.store.flush().await?;
+        Ok(())
+    }
+
+    /// As [`AppState::replace`], blocking the thread (the library API).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn replace_blocking(&self, doc: &FixtureDocument) -> Result<(), ReplaceError> {
+        self.replace_now(doc)?;
+        self.store.flush_blocking()?;
+        Ok(())
+    }
+
+    fn replace_now(&self, doc: &FixtureDocument) -> Result<(), StoreError> {
+        // The writer lock keeps every other write out while the content is swapped.
+        let writer = self.writer.lock();
+        self.store.replace_all(document_writes(doc))?;
+        drop(writer);
+        self.reload()
+    }
+
+    /// Goes back to the start-up fixtures, link ids included (`POST /__mock/reset`).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn reset(&self) -> Result<(), ReplaceError> {
+        self.replace(&self.start_fixtures.clone()).await
+    }
+
+    /// As [`AppState::reset`], blocking the thread.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn reset_blocking(&self) -> Result<(), ReplaceError> {
+        self.replace_blocking(&self.start_fixtures.clone())
+    }
+
+    /// Merges `doc` into the state (`POST /__mock/fixtures`): records and tokens are
+    /// upserted (a user keeps its password unless the document gives one), links are added,
+    /// and a link that already exists (same type, source and target) is left as it is. A
+    /// link `id` used by another link refuses the whole document.
+    ///
+    /// # Errors
+    /// [`MergeError`]; then nothing was applied.
+    pub async fn merge(&self, doc: &FixtureDocument) -> Result<(), MergeError> {
+        Ok(self.write(|tx| merge_into(tx, doc))?.durable().await?)
+    }
+
+    /// As [`AppState::merge`], blocking the thread.
+    ///
+    /// # Errors
+    /// [`MergeError`]; then nothing was applied.
+    pub fn merge_blocking(&self, doc: &FixtureDocument) -> Result<(), MergeError> {
+        Ok(self.write(|tx| merge_into(tx, doc))?.durable_blocking()?)
+    }
+
+    /// The whole state as one fixture document: records by kind and id (their stored JSON,
+    /// never a password), every link row with its names, ids and timestamps, and the tokens.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn export_json(&self) -> Result<String, StoreError> {
+        // Under the writer lock: a write changes rows and records key by key, and an export
+        // must not see half of one.
+        let (rows, records) = {
+            let _writer = self.writer.lock();
+            let records: Vec<(ModelKind, Vec<Arc<Record>>)> = ModelKind::ALL
+                .into_iter()
+                .map(|kind| (kind, self.records.all_of(kind)))
+                .filter(|(_, records)| !records.is_empty())
+                .collect();
+            (self.store.links()?, records)
+        };
+        let names = self.catalog.snapshot();
+        let mut tokens: Vec<ApiToken> = self.tokens.iter().map(|t| t.value().clone()).collect();
+        tokens.sort_by(|a, b| a.token.cmp(&b.token));
+        let links = rows
+            .iter()
+            .map(|row| ExportedLink {
+                id: row.id,
+                link_type: names.type_name(row.link_type),
+                link_object_source: names.object_name(row.source.object),
+                link_object_source_value: row.source.value,
+                link_object_target: names.object_name(row.target.object),
+                link_object_target_value: row.target.value,
+                created_at: row.created_at.to_string(),
+                updated_at: row.updated_at.to_string(),
+            })
+            .collect();
+        let document = ExportedDocument {
+            records,
+            links,
+            tokens,
+        };
+        Ok(serde_json::to_string(&document).expect("an export always serialises"))
+    }
+}
+
+/// A whole export: one section per model that has records, then `Link` and `Token`.
+struct ExportedDocument<'a> {
+    records: Vec<(ModelKind, Vec<Arc<Record>>)>,
+    links: Vec<ExportedLink<'a>>,
+    tokens: Vec<ApiToken>,
+}
+
+impl Serialize for ExportedDocument<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.records.len() + 2))?;
+        for (kind, records) in &self.records {
+            map.serialize_entry(kind.class_name(), &RecordSection(records))?;
+        }
+        map.serialize_entry("Link", &self.links)?;
+        map.serialize_entry("Token", &self.tokens)?;
+        map.end()
+    }
+}
+
+/// A model's records by id, each as its stored JSON text.
+struct RecordSection<'a>(&'a [Arc<Record>]);
+
+impl Serialize for RecordSection<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.0.iter().map(|record| {
+            let raw = RawValue::from_string(record.json.to_string())
+                .expect("stored record JSON is valid JSON");
+            (record.id.to_string(), raw)
+        }))
+    }
+}
+
+/// One `Link` row of an export.
+#[derive(serde::Serialize)]
+struct ExportedLink<'a> {
+    id: u64,
+    link_type: Option<&'a str>,
+    link_object_source: Option<&'a str>,
+    link_object_source_value: i64,
+    link_object_target: Option<&'a str>,
+    link_object_target_value: i64,
+    created_at: String,
+    updated_at: String,
+}
+
+/// The merge's changes, gathered in `tx`.
+fn merge_into(tx: &mut super::WriteTx<'_>, doc: &FixtureDocument) -> Result<(), MergeError> {
+    let state = tx.state();
+    // Check every link id against the state before anything is written.
+    let names = tx.names();
+    for (index, link) in doc.links.iter().enumerate() {
+        let Some(id) = link.id else { continue };
+        let Some(existing) = state.store.link(id)? else {
+            continue;
+        };
+        let same = names.type_id(&link.link_type) == Some(existing.link_type)
+            && names.object_id(&link.source_object) == Some(existing.source.object)
+            && names.object_id(&link.target_object) == Some(existing.target.object)
+            && existing.source.value == link.source_value
+            && existing.target.value == link.target_value;
+        if !same {
+            return Err(FixtureError {
+                path: format!("Link[{index}].id"),
+                reason: format!("{id} is already the id of another link"),
+            }
+            .into());
+        }
+    }
+    let now = Millis::now();
+    let mut rows = Vec::new();
+    for link in &doc.links {
+        let Some(ends @ (link_type, source, target)) = link_ends(link, tx)? else {
+            continue;
+        };
+        if !state.graph.find(link_type, source, target).is_empty() {
+            continue;
+        }
+        let id = tx.link_id(link.id);
+        rows.push(fixture_row(link, ends, id, now));
+    }
+    for row in rows {
+        tx.add_link(row);
+    }
+    for entry in &doc.records {
+        tx.put_record(entry.record.clone(), entry.password.as_deref());
+    }
+    for token in &doc.tokens {
+        tx.put_token(token.clone());
+    }
+    Ok(())
+}
