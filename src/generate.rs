@@ -70,6 +70,16 @@ impl Rng {
 
 const LINK_TYPES: [&str; 3] = ["normal", "parent", "child"];
 
+/// One `Link` row of a generated document.
+#[derive(serde::Serialize)]
+struct GeneratedLink {
+    link_type: &'static str,
+    link_object_source: &'static str,
+    link_object_source_value: u64,
+    link_object_target: &'static str,
+    link_object_target_value: u64,
+}
+
 /// Writes the document for `spec` to `out`.
 ///
 /// # Errors
@@ -187,16 +197,23 @@ pub fn write_document(spec: Spec, out: &mut impl Write) -> Result<(), GenerateEr
         if source == target || !made.insert((kind, source, target)) {
             continue;
         }
-        let sep = if written > 0 { "," } else { "" };
-        write!(
-            out,
-            "{sep}{{\"link_type\":\"{}\",\"link_object_source\":\"Ticket\",\"link_object_source_value\":{source},\
-             \"link_object_target\":\"Ticket\",\"link_object_target_value\":{target}}}",
-            LINK_TYPES[kind as usize]
-        )?;
+        if written > 0 {
+            out.write_all(b",")?;
+        }
+        let link = GeneratedLink {
+            link_type: LINK_TYPES[kind as usize],
+            link_object_source: "Ticket",
+            link_object_source_value: source,
+            link_object_target: "Ticket",
+            link_object_target_value: target,
+        };
+        serde_json::to_writer(&mut *out, &link).map_err(io::Error::from)?;
         written += 1;
     }
-    out.write_all(b"],\"Token\":[{\"token\":\"zammad-links-mock-token-user-3\",\"user_id\":3}]}")?;
+    out.write_all(b"],\"Token\":")?;
+    let token = json!([{"token": "zammad-links-mock-token-user-3", "user_id": 3}]);
+    serde_json::to_writer(&mut *out, &token).map_err(io::Error::from)?;
+    out.write_all(b"}")?;
     out.flush()?;
     Ok(())
 }

@@ -27,6 +27,7 @@
 
 mod api;
 mod assets;
+mod attributes;
 mod auth;
 mod catalog;
 #[doc(hidden)]

@@ -14,6 +14,8 @@ use dashmap::DashMap;
 use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
+pub use crate::attributes::FieldError;
+use crate::attributes::{integer_list, optional_bool, optional_integer, optional_string};
 use crate::model::{Millis, ModelKind};
 
 /// The fields of a record that the service's logic reads. Every other attribute is opaque.
@@ -66,59 +68,6 @@ pub struct Record {
     pub json: Box<str>,
     /// The fields the service reads.
     pub fields: Fields,
-}
-
-/// Why a record's attributes were refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {reason}")]
-pub struct FieldError {
-    /// The attribute, as a path below the record (`owner_id`, `group_ids["1"]`).
-    pub field: String,
-    /// What was wrong.
-    pub reason: String,
-}
-
-impl FieldError {
-    fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            reason: reason.into(),
-        }
-    }
-}
-
-fn optional_id(attrs: &Map<String, Value>, key: &str) -> Result<Option<i64>, FieldError> {
-    match attrs.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_i64()
-            .map(Some)
-            .ok_or_else(|| FieldError::new(key, "expected an integer")),
-        Some(_) => Err(FieldError::new(key, "expected an integer or null")),
-    }
-}
-
-fn optional_string(attrs: &Map<String, Value>, key: &str) -> Result<Option<String>, FieldError> {
-    match attrs.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(FieldError::new(key, "expected a string or null")),
-    }
-}
-
-fn id_list(attrs: &Map<String, Value>, key: &str) -> Result<Vec<i64>, FieldError> {
-    match attrs.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                item.as_i64()
-                    .ok_or_else(|| FieldError::new(format!("{key}[{i}]"), "expected an integer"))
-            })
-            .collect(),
-        Some(_) => Err(FieldError::new(key, "expected an array of integers")),
-    }
 }
 
 fn group_access(attrs: &Map<String, Value>) -> Result<Vec<(i64, Vec<String>)>, FieldError> {
@@ -187,30 +136,22 @@ impl Record {
                 },
                 _ => None,
             },
-            group_id: optional_id(&attrs, "group_id")?,
-            organization_id: optional_id(&attrs, "organization_id")?,
-            owner_id: optional_id(&attrs, "owner_id")?,
-            customer_id: optional_id(&attrs, "customer_id")?,
-            created_by_id: optional_id(&attrs, "created_by_id")?,
-            updated_by_id: optional_id(&attrs, "updated_by_id")?,
-            role_ids: id_list(&attrs, "role_ids")?,
+            group_id: optional_integer(&attrs, "group_id")?,
+            organization_id: optional_integer(&attrs, "organization_id")?,
+            owner_id: optional_integer(&attrs, "owner_id")?,
+            customer_id: optional_integer(&attrs, "customer_id")?,
+            created_by_id: optional_integer(&attrs, "created_by_id")?,
+            updated_by_id: optional_integer(&attrs, "updated_by_id")?,
+            role_ids: integer_list(&attrs, "role_ids")?,
             group_ids: group_access(&attrs)?,
-            organization_ids: id_list(&attrs, "organization_ids")?,
-            permission_ids: id_list(&attrs, "permission_ids")?,
-            member_ids: id_list(&attrs, "member_ids")?,
+            organization_ids: integer_list(&attrs, "organization_ids")?,
+            permission_ids: integer_list(&attrs, "permission_ids")?,
+            member_ids: integer_list(&attrs, "member_ids")?,
             login: optional_string(&attrs, "login")?,
             email: optional_string(&attrs, "email")?,
             name: optional_string(&attrs, "name")?,
-            active: match attrs.get("active") {
-                None | Some(Value::Null) => None,
-                Some(Value::Bool(b)) => Some(*b),
-                Some(_) => return Err(FieldError::new("active", "expected true or false")),
-            },
-            shared: match attrs.get("shared") {
-                None | Some(Value::Null) => None,
-                Some(Value::Bool(b)) => Some(*b),
-                Some(_) => return Err(FieldError::new("shared", "expected true or false")),
-            },
+            active: optional_bool(&attrs, "active")?,
+            shared: optional_bool(&attrs, "shared")?,
         };
         let json = Value::Object(attrs).to_string().into_boxed_str();
         Ok((

@@ -207,3 +207,30 @@ fn a_generated_data_set_is_served_as_fixtures() {
         "{listed:?}"
     );
 }
+
+#[test]
+fn only_environment_variables_no_option_reads_are_warned_about() {
+    // Arrange: one variable every option list knows (`--workers`), one typo; a missing
+    // fixture file ends the run right after the check.
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_zammad-links-mock"))
+        .args([
+            "--bind",
+            "127.0.0.1:0",
+            "--fixtures",
+            "/nonexistent/fixtures.json",
+        ])
+        .env("RUST_LOG", "warn")
+        .env("ZAMMAD_MOCK_WORKERS", "2")
+        .env("ZAMMAD_MOCK_BNID", "127.0.0.1:1")
+        // Act
+        .output()
+        .unwrap();
+    // Assert
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("ignoring unknown environment variable ZAMMAD_MOCK_BNID"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ZAMMAD_MOCK_WORKERS"), "{stderr}");
+}
