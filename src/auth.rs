@@ -40,8 +40,10 @@ pub enum AuthError {
     #[error("{LOGIN_FAILED}")]
     Inactive,
     /// `From` / `X-On-Behalf-Of` without `admin.user`.
-    #[error("Current user has no permission to use '{0}'!")]
-    ImpersonationForbidden(&'static str),
+    /// (The text names both headers whichever was sent:
+    /// `application_controller/authenticates.rb#authentication_check_prerequesits`.)
+    #[error("Current user has no permission to use 'From'/'X-On-Behalf-Of'!")]
+    ImpersonationForbidden,
     /// `From` / `X-On-Behalf-Of` naming nobody.
     #[error("No such user '{0}'")]
     NoSuchUser(String),
@@ -51,9 +53,9 @@ impl AuthError {
     /// Whether Zammad answers this with 403 (`Exceptions::Forbidden`) rather than 401.
     pub fn is_forbidden(&self) -> bool {
         match self {
-            AuthError::Required
-            | AuthError::ImpersonationForbidden(_)
-            | AuthError::NoSuchUser(_) => true,
+            AuthError::Required | AuthError::ImpersonationForbidden | AuthError::NoSuchUser(_) => {
+                true
+            }
             AuthError::InvalidBasic
             | AuthError::UnknownToken
             | AuthError::InvalidBearer
@@ -163,7 +165,9 @@ impl GrantCache {
 /// are kept, and at most [`VerifiedCallers::CAPACITY`] of them.
 #[derive(Debug, Default)]
 pub struct VerifiedCallers {
-    by_header: DashMap<Box<str>, (u64, Caller), FxBuildHasher>,
+    /// Keyed by SipHash with a random key (not Fx): the header holds a secret, and a lookup
+    /// must not take time that depends on how much of it a guess got right.
+    by_header: DashMap<Box<str>, (u64, Caller), std::hash::RandomState>,
 }
 
 impl VerifiedCallers {
@@ -389,7 +393,7 @@ pub fn authenticate(
     grants: &GrantCache,
     tokens: &dyn Fn(&str) -> Option<ApiToken>,
     credentials: &Credentials,
-    impersonate: Option<(&'static str, &str)>,
+    impersonate: Option<&str>,
 ) -> Result<Caller, AuthError> {
     let caller = match credentials {
         Credentials::None => return Err(AuthError::Required),
@@ -398,7 +402,7 @@ pub fn authenticate(
                 .user_by_login(login)
                 .filter(|user| {
                     records.password_matches(user.id, |stored| {
-                        constant_time_eq(stored.as_bytes(), password.as_bytes())
+                        secrets_match(stored.as_bytes(), password.as_bytes())
                     })
                 })
                 .ok_or(AuthError::InvalidBasic)?;
@@ -427,7 +431,7 @@ pub fn authenticate(
     };
     match impersonate {
         None => Ok(caller),
-        Some((header, value)) => impersonate_as(records, grants, caller, header, value),
+        Some(value) => impersonate_as(records, grants, caller, value),
     }
 }
 
@@ -435,11 +439,10 @@ fn impersonate_as(
     records: &RecordStore,
     grants: &GrantCache,
     caller: Caller,
-    header: &'static str,
     value: &str,
 ) -> Result<Caller, AuthError> {
     if !caller.has_permission("admin.user") {
-        return Err(AuthError::ImpersonationForbidden(header));
+        return Err(AuthError::ImpersonationForbidden);
     }
     let value = value.trim();
     let user = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
@@ -454,12 +457,10 @@ fn impersonate_as(
     Ok(Caller::for_user(records, grants, user, caller.method, None))
 }
 
-/// Compares two secrets in time that depends only on their lengths.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compares two secrets in time that depends only on their lengths (`subtle`).
+pub(crate) fn secrets_match(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]
@@ -504,8 +505,8 @@ mod tests {
 
     #[test]
     fn secrets_compare_exactly() {
-        assert!(constant_time_eq(b"test", b"test"));
-        assert!(!constant_time_eq(b"test", b"tesT"));
-        assert!(!constant_time_eq(b"test", b"test1"));
+        assert!(secrets_match(b"test", b"test"));
+        assert!(!secrets_match(b"test", b"tesT"));
+        assert!(!secrets_match(b"test", b"test1"));
     }
 }

@@ -57,6 +57,10 @@ pub struct Cli {
     /// Switch the admin API off (only /__mock/health stays).
     #[arg(long, env = "ZAMMAD_MOCK_NO_ADMIN")]
     pub no_admin: bool,
+    /// Serve the admin API without a token on an address other than loopback (inside a
+    /// container, for example); without this, such a bind needs --admin-token or --no-admin.
+    #[arg(long, env = "ZAMMAD_MOCK_ADMIN_OPEN", conflicts_with_all = ["admin_token", "no_admin"])]
+    pub admin_open: bool,
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "ZAMMAD_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = crate::journal::DEFAULT_LIMIT)]
     pub journal_limit: usize,
@@ -102,6 +106,7 @@ impl Cli {
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             )
             .handle_signals(true)
+            .admin_open_on_network(self.admin_open)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)
             .admin(match (self.no_admin, self.admin_token) {
@@ -166,6 +171,7 @@ pub enum CliError {
 /// Errors end in one line on standard error and exit code 2.
 pub fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
+    quiet_sled_panics();
     let cli = Cli::parse();
     for name in Cli::unknown_env_vars() {
         log::warn!("ignoring unknown environment variable {name}");
@@ -177,6 +183,21 @@ pub fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// sled panics on some damaged files; the store catches those panics and the binary reports
+/// them in one line, so the panic's own message (and backtrace hint) is left out. Any other
+/// panic is a bug of ours and keeps the default report.
+fn quiet_sled_panics() {
+    let report = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let in_sled = info
+            .location()
+            .is_some_and(|at| at.file().contains("/sled-"));
+        if !in_sled {
+            report(info);
+        }
+    }));
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {

@@ -72,8 +72,9 @@ impl<'a> Params<'a> {
         self.0.iter().any(|(k, _)| k == key)
     }
 
-    /// `key` cast to a string column: numbers as their text, `true`/`false` as `t`/`f`
-    /// (ActiveModel's boolean serialisation), null or a structure as nothing.
+    /// `key` cast to a string column: integers as their text, other numbers as Ruby's
+    /// `Float#to_s` writes them, `true`/`false` as `t`/`f` (ActiveModel's boolean
+    /// serialisation), null or a structure as nothing.
     pub fn string(&self, key: &str) -> Option<Cow<'_, str>> {
         let value = match self.get(key)? {
             Param::Text(text) => return Some(Cow::Borrowed(text)),
@@ -81,7 +82,10 @@ impl<'a> Params<'a> {
         };
         match value {
             Value::String(s) => Some(Cow::Borrowed(s)),
-            Value::Number(n) => Some(Cow::Owned(n.to_string())),
+            Value::Number(n) => Some(Cow::Owned(match n.as_f64().filter(|_| n.is_f64()) {
+                Some(float) => ruby_float_to_s(float),
+                None => n.to_string(),
+            })),
             Value::Bool(true) => Some(Cow::Borrowed("t")),
             Value::Bool(false) => Some(Cow::Borrowed("f")),
             Value::Null | Value::Array(_) | Value::Object(_) => None,
@@ -118,6 +122,46 @@ impl<'a> Params<'a> {
             Some(Value::String(s)) => ruby_to_i(s),
         }
     }
+}
+
+/// Ruby's `Float#to_s` (`flo_to_s` in `numeric.c`): the shortest digits that read back as
+/// the same float, in plain notation while the decimal point falls within 16 digits and no
+/// more than 4 zeros follow the point (`1000.0`, `0.0001`), else in scientific notation with
+/// at least two exponent digits (`1.0e-06`, `1.0e+16`).
+fn ruby_float_to_s(value: f64) -> String {
+    // Rust's `{:e}` gives the same shortest round-trip digits: `1.5e0`, `1e-7`.
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific
+        .split_once('e')
+        .expect("`{:e}` always writes an exponent");
+    let exponent: i32 = exponent.parse().expect("`{:e}` writes an integer exponent");
+    let digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    // The decimal point's position after the first `decpt` digits.
+    let decpt = exponent + 1;
+    let sign = if value.is_sign_negative() { "-" } else { "" };
+    let body = if value == 0.0 {
+        "0.0".to_owned()
+    } else if decpt > 0 && decpt <= 16 {
+        let decpt = decpt as usize;
+        if digits.len() <= decpt {
+            format!("{digits}{}.0", "0".repeat(decpt - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..decpt], &digits[decpt..])
+        }
+    } else if decpt <= 0 && decpt > -4 {
+        format!("0.{}{digits}", "0".repeat((-decpt) as usize))
+    } else {
+        let (first, rest) = digits.split_at(1);
+        let rest = if rest.is_empty() { "0" } else { rest };
+        format!(
+            "{first}.{rest}e{}{:02}",
+            if exponent < 0 { '-' } else { '+' },
+            exponent.abs()
+        )
+    };
+    format!("{sign}{body}")
 }
 
 /// Ruby's `String#to_i` for a blank-checked string: leading whitespace, a sign, then digits
@@ -208,6 +252,36 @@ mod tests {
             Err(ParamsError::OutOfRange("99999999999999999999".into()))
         );
         assert!(ruby_to_i("9223372036854775808").is_err());
+    }
+
+    #[test]
+    fn floats_cast_to_strings_as_ruby_writes_them() {
+        // See: issue 13, point 5 (Ruby's `Float#to_s`).
+        for (float, ruby) in [
+            (1.5, "1.5"),
+            (1e3, "1000.0"),
+            (0.000001, "1.0e-06"),
+            (1e-7, "1.0e-07"),
+            (0.0001, "0.0001"),
+            (123.456, "123.456"),
+            (1e15, "1000000000000000.0"),
+            (1e16, "1.0e+16"),
+            (1.25e20, "1.25e+20"),
+            (-2.5, "-2.5"),
+            (0.0, "0.0"),
+            (0.1, "0.1"),
+        ] {
+            assert_eq!(ruby_float_to_s(float), ruby, "for {float:e}");
+        }
+        let params = Params::from_parts(
+            "application/json",
+            br#"{"t": 1e-7, "b": true, "i": 1000}"#,
+            "",
+        )
+        .unwrap();
+        assert_eq!(params.string("t").as_deref(), Some("1.0e-07"));
+        assert_eq!(params.string("b").as_deref(), Some("t"));
+        assert_eq!(params.string("i").as_deref(), Some("1000"));
     }
 
     #[test]

@@ -46,6 +46,16 @@ pub enum StartError {
     /// The server thread could not be started.
     #[error("cannot start the server thread")]
     Thread(#[source] std::io::Error),
+    /// The admin API would be open to the network: anyone who reaches the port could replace
+    /// or export the whole state, tokens included.
+    #[error(
+        "the admin API under /__mock/ would be open to anyone who can reach {address}; \
+         set --admin-token TOKEN, or --no-admin, or --admin-open if an open admin API is meant"
+    )]
+    AdminOpenOnNetwork {
+        /// The address asked for.
+        address: SocketAddr,
+    },
 }
 
 /// Where the database lives.
@@ -69,6 +79,7 @@ pub struct MockServerBuilder {
     admin: AdminAccess,
     journal_limit: usize,
     max_body_bytes: usize,
+    admin_open_on_network: bool,
     profile: Profile,
 }
 
@@ -84,6 +95,7 @@ impl Default for MockServerBuilder {
             admin: AdminAccess::Open,
             journal_limit: DEFAULT_LIMIT,
             max_body_bytes: crate::api::DEFAULT_MAX_BODY_BYTES,
+            admin_open_on_network: false,
             profile: Profile::default(),
         }
     }
@@ -132,6 +144,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Allow an open admin API ([`AdminAccess::Open`]) on an address other than loopback
+    /// (default: refused, see [`StartError::AdminOpenOnNetwork`]).
+    pub fn admin_open_on_network(mut self, allow: bool) -> Self {
+        self.admin_open_on_network = allow;
+        self
+    }
+
     /// Keep at most `limit` journal entries (default 1000; 0 turns the journal off).
     pub fn journal_limit(mut self, limit: usize) -> Self {
         self.journal_limit = limit;
@@ -168,8 +187,16 @@ impl MockServerBuilder {
     /// Starts the server.
     ///
     /// # Errors
-    /// [`StartError`] when the address cannot be bound or the database cannot be used.
+    /// [`StartError`] when the address cannot be bound, the database cannot be used, or the
+    /// admin API would be open on a network address.
     pub fn try_start(self) -> Result<MockServer, StartError> {
+        // Before anything else: a refused configuration should bind nothing.
+        if self.admin == AdminAccess::Open
+            && !self.bind.ip().is_loopback()
+            && !self.admin_open_on_network
+        {
+            return Err(StartError::AdminOpenOnNetwork { address: self.bind });
+        }
         // Bind first: a busy port should fail at once, not after loading a big data set.
         let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
             address: self.bind,
@@ -181,6 +208,9 @@ impl MockServerBuilder {
         })?;
 
         let (store, location) = match &self.store {
+            StoreMode::Dir(path) if self.reset => {
+                (Store::open_for_reset(path), path.display().to_string())
+            }
             StoreMode::Dir(path) => (Store::open(path), path.display().to_string()),
             StoreMode::Memory => (Store::temporary(), "in memory".to_owned()),
         };

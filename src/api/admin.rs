@@ -5,7 +5,7 @@
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::AUTHORIZATION;
+use actix_web::http::header::{ALLOW, AUTHORIZATION};
 use actix_web::http::StatusCode;
 use actix_web::middleware::{from_fn, Next};
 use actix_web::{web, HttpResponse, ResponseError};
@@ -36,6 +36,16 @@ pub enum AdminError {
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// The route exists, but not for this method.
+    #[error("Method Not Allowed: {method} {path} (allowed: {allowed})")]
+    MethodNotAllowed {
+        /// The method sent.
+        method: String,
+        /// The path.
+        path: String,
+        /// The methods the route answers, for the `Allow` header too.
+        allowed: &'static str,
+    },
 }
 
 impl From<MergeError> for AdminError {
@@ -64,6 +74,7 @@ impl ResponseError for AdminError {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
             AdminError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AdminError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
@@ -71,7 +82,11 @@ impl ResponseError for AdminError {
         if let AdminError::Store(_) = self {
             log::error!("{}", crate::error_chain(self));
         }
-        HttpResponse::build(self.status_code())
+        let mut response = HttpResponse::build(self.status_code());
+        if let AdminError::MethodNotAllowed { allowed, .. } = self {
+            response.insert_header((ALLOW, *allowed));
+        }
+        response
             .content_type(JSON_UTF8)
             .body(serde_json::json!({ "error": self.to_string() }).to_string())
     }
@@ -86,19 +101,42 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig, access: &AdminAccess) {
         web::scope("/__mock")
             .app_data(web::Data::new(access.clone()))
             .wrap(from_fn(gate))
-            .route("/reset", web::post().to(reset_state))
+            .service(resource("/reset", "POST").route(web::post().to(reset_state)))
             .service(
-                web::resource("/fixtures")
+                resource("/fixtures", "GET, PUT, POST")
                     // Whole data sets come through here; API calls keep the smaller limit.
                     .app_data(web::PayloadConfig::new(MAX_FIXTURE_BYTES))
                     .route(web::get().to(get_fixtures))
                     .route(web::put().to(put_fixtures))
                     .route(web::post().to(post_fixtures)),
             )
-            .route("/requests", web::get().to(get_requests))
-            .route("/requests", web::delete().to(delete_requests))
+            .service(
+                resource("/requests", "GET, DELETE")
+                    .route(web::get().to(get_requests))
+                    .route(web::delete().to(delete_requests)),
+            )
             .default_service(web::to(super::catch_all)),
     );
+}
+
+/// The methods an admin resource answers, for its 405.
+#[derive(Debug, Clone, Copy)]
+struct Allowed(&'static str);
+
+/// An admin resource at `path` (below `/__mock`) that answers any other method than
+/// `allowed` with a JSON 405, as every refusal here is JSON.
+fn resource(path: &str, allowed: &'static str) -> actix_web::Resource {
+    web::resource(path)
+        .app_data(Allowed(allowed))
+        .default_service(web::to(method_not_allowed))
+}
+
+async fn method_not_allowed(req: actix_web::HttpRequest) -> Result<HttpResponse, AdminError> {
+    Err(AdminError::MethodNotAllowed {
+        method: req.method().to_string(),
+        path: req.path().to_owned(),
+        allowed: req.app_data::<Allowed>().map_or("", |a| a.0),
+    })
 }
 
 /// The one gate of the admin scope: with an admin token set, only requests that send
@@ -113,7 +151,7 @@ async fn gate(
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|sent| sent.as_bytes() == token.as_bytes()),
+            .is_some_and(|sent| crate::auth::secrets_match(sent.as_bytes(), token.as_bytes())),
         _ => true,
     };
     if allowed {

@@ -113,9 +113,7 @@ impl FromRequest for Caller {
 fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
     let header = |name: HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
     let authorization = header(AUTHORIZATION);
-    let impersonate = header(FROM)
-        .map(|v| ("From", v))
-        .or_else(|| header(X_ON_BEHALF_OF).map(|v| ("X-On-Behalf-Of", v)));
+    let impersonate = header(FROM).or_else(|| header(X_ON_BEHALF_OF));
     let full_check = || {
         authenticate(
             state.records(),

@@ -12,7 +12,6 @@ mod write;
 
 use dashmap::DashMap;
 use parking_lot::Mutex;
-use rustc_hash::FxBuildHasher;
 
 use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
@@ -40,7 +39,10 @@ pub struct AppState {
     records: RecordStore,
     graph: LinkGraph,
     catalog: Catalog,
-    tokens: DashMap<String, ApiToken, FxBuildHasher>,
+    /// By token, hashed with SipHash under a random key so that a lookup's time says nothing
+    /// about how close a guessed token came (the secrets are never compared byte by byte
+    /// before their keyed hashes matched).
+    tokens: DashMap<String, ApiToken, std::hash::RandomState>,
     grants: GrantCache,
     verified: VerifiedCallers,
     store: Store,

@@ -55,6 +55,16 @@ impl Drop for FolderClaim {
 /// When the folder cannot be created, is open in this process already, is held by another
 /// process, or is not a sled database.
 pub(super) fn open(path: &Path) -> Result<(sled::Db, FolderClaim), StoreError> {
+    if path.exists() && !path.is_dir() {
+        return Err(StoreError::Damaged(
+            "it is a file, not a folder (--reset cannot help: name a folder)".into(),
+        ));
+    }
+    if path.exists() && !path.is_dir() {
+        return Err(StoreError::Damaged(
+            "it is a file, not a folder (--reset cannot help: name a folder)".into(),
+        ));
+    }
     std::fs::create_dir_all(path)
         .map_err(|e| StoreError::Damaged(format!("cannot create the folder: {e}")))?;
     let folder = path
@@ -76,8 +86,60 @@ pub(super) fn open(path: &Path) -> Result<(sled::Db, FolderClaim), StoreError> {
     // No background flusher: every write is flushed before it is answered anyway, and
     // sled 0.34's flusher holds its process-wide concurrency lock while it writes, which
     // deadlocked against `apply_batch` when several databases ran in one process.
-    let db = sled::Config::new().path(path).flush_every_ms(None).open()?;
+    let config = sled::Config::new().path(path).flush_every_ms(None);
+    let db = unpanicked(|| {
+        config.open().map_err(|error| match error {
+            // I/O (a lock held by another process, no permission) is not damage.
+            sled::Error::Io(_) => StoreError::Sled(error),
+            // Files sled cannot make sense of: damage that `--reset` clears.
+            other => StoreError::Unreadable(other.to_string()),
+        })
+    })?;
     Ok((db, claim))
+}
+
+/// Runs `read` on sled, turning a panic of sled's (a damaged file it reads past its end, for
+/// one) into [`StoreError::Unreadable`]: a damaged folder must stop start-up with a message,
+/// never crash it.
+pub(super) fn unpanicked<T>(read: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(result) => result,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "it panicked".into());
+            Err(StoreError::Unreadable(what))
+        }
+    }
+}
+
+/// Removes sled's own files from folder `path` (and the mock's marker), leaving anything else
+/// in it: what `--reset` does to a folder sled cannot read.
+///
+/// # Errors
+/// When a file cannot be removed.
+pub(super) fn wipe(path: &Path) -> Result<(), StoreError> {
+    let cannot = |e: std::io::Error| StoreError::Damaged(format!("cannot clear the folder: {e}"));
+    let entries = std::fs::read_dir(path).map_err(cannot)?;
+    for entry in entries {
+        let entry = entry.map_err(cannot)?;
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let is_sleds = matches!(name.as_ref(), "conf" | "db" | "blobs" | super::MARKER_FILE)
+            || name.starts_with("snap.");
+        if !is_sleds {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).map_err(cannot)?;
+        } else {
+            std::fs::remove_file(&path).map_err(cannot)?;
+        }
+    }
+    Ok(())
 }
 
 /// Blocks until no handle of this process holds sled's lock on `data_file` any more. Only
@@ -94,6 +156,15 @@ fn wait_for_last_handle(data_file: &Path) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_of_sleds_becomes_an_unreadable_folder() {
+        let result: Result<(), _> = unpanicked(|| panic!("index out of bounds"));
+        match result {
+            Err(StoreError::Unreadable(why)) => assert_eq!(why, "index out of bounds"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn a_folder_open_in_this_process_is_refused_until_it_is_given_back() {

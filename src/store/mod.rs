@@ -67,6 +67,12 @@ pub enum StoreError {
     /// The store was closed (its server stopped).
     #[error("the database is closed")]
     Closed,
+    /// sled cannot read the folder's files (they were cut short or overwritten).
+    #[error(
+        "sled cannot read it ({0}); start with --reset to begin again from the fixtures \
+         (its content is lost), or move the folder away"
+    )]
+    Unreadable(String),
 }
 
 /// Everything the database holds, read back at start-up.
@@ -111,10 +117,29 @@ impl Store {
     /// this one) holds it, or it is not a sled database.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let (db, claim) = folder::open(path)?;
-        intent::recover(&db)?;
+        folder::unpanicked(|| intent::recover(&db))?;
         let store = Self::over(db, Some(path.join(MARKER_FILE)), Some(claim))?;
-        store.move_legacy_link_rows()?;
+        folder::unpanicked(|| store.move_legacy_link_rows())?;
         Ok(store)
+    }
+
+    /// As [`Store::open`], but a folder sled cannot read is cleared of sled's files and
+    /// opened empty (`--reset`: its content is to be replaced anyway).
+    ///
+    /// # Errors
+    /// As [`Store::open`], except for unreadable files.
+    pub fn open_for_reset(path: &Path) -> Result<Self, StoreError> {
+        match Self::open(path) {
+            Err(StoreError::Unreadable(why)) => {
+                log::warn!(
+                    "{}: sled cannot read it ({why}); clearing it",
+                    path.display()
+                );
+                folder::wipe(path)?;
+                Self::open(path)
+            }
+            other => other,
+        }
     }
 
     /// A database that lives in memory and in a temporary file removed on drop.
@@ -315,7 +340,7 @@ impl Store {
     /// # Errors
     /// When sled fails or an entry is unreadable.
     pub fn load(&self) -> Result<Snapshot, StoreError> {
-        self.with_db(Self::load_from)
+        self.with_db(|db| folder::unpanicked(|| Self::load_from(db)))
     }
 
     fn load_from(db: &sled::Db) -> Result<Snapshot, StoreError> {

@@ -253,7 +253,7 @@ fn impersonation_needs_admin_user_and_an_existing_user() {
     assert_error(
         list(&app, Some(&basic("reader", "test")), &[("From", "5")]),
         403,
-        "Current user has no permission to use 'From'!",
+        "Current user has no permission to use 'From'/'X-On-Behalf-Of'!",
     );
     assert_error(
         list(
@@ -262,7 +262,7 @@ fn impersonation_needs_admin_user_and_an_existing_user() {
             &[("X-On-Behalf-Of", "5")],
         ),
         403,
-        "Current user has no permission to use 'X-On-Behalf-Of'!",
+        "Current user has no permission to use 'From'/'X-On-Behalf-Of'!",
     );
     assert_error(
         list(

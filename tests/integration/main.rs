@@ -27,3 +27,6 @@ mod robustness;
 
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
+
+/// Damaged database folders: truncated, zeroed, missing files, garbage, a file for a folder.
+mod damage;
