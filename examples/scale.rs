@@ -123,7 +123,11 @@ fn start_up(links: u64) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::open(store, doc, false, ZAMMAD_5_0)?;
     println!("  (sled open {:.1} s)", opened.as_secs_f64());
     let elapsed = started.elapsed();
-    assert_eq!(state.graph().len() as u64, total, "every link came back");
+    assert_eq!(
+        state.view().graph().len() as u64,
+        total,
+        "every link came back"
+    );
     println!(
         "start-up: {total} links rebuilt from sled in {:.1} s (resident memory grew {:.0} MB)",
         elapsed.as_secs_f64(),

@@ -1,5 +1,5 @@
 //! The command line: options as typed as clap can make them, each also settable by an
-//! environment variable, their resolution into a [`MockServerBuilder`], and [`run`], which
+//! environment variable, their resolution into a [`MockServerBuilder`], and `run`, which
 //! the binary's `main` calls. Reading files happens here (the fixture file); everything else
 //! is left to `server` and `generate`.
 

@@ -71,8 +71,8 @@ pub mod internals {
     pub use crate::profile::{Profile, ZAMMAD_5_0};
     pub use crate::records::RecordStore;
     pub use crate::render::{links_response, Viewer};
-    pub use crate::state::{document_writes, AppState};
-    pub use crate::store::{Store, WriteSet, ATOMIC_BATCH_OPS};
+    pub use crate::state::{document_writes, AppState, Commit, MergeError, ReplaceError, View};
+    pub use crate::store::{Store, StoreError, WriteSet, ATOMIC_BATCH_OPS};
 }
 
 /// An error and all its causes on one line, `outer: cause: root cause`: the one formatter of

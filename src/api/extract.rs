@@ -111,23 +111,24 @@ impl FromRequest for Caller {
 }
 
 fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
+    // One view for the whole check: a fixture swap shows before or after it, never inside.
+    let view = state.view();
     let header = |name: HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
     let authorization = header(AUTHORIZATION);
     let impersonate = header(FROM).or_else(|| header(X_ON_BEHALF_OF));
     let full_check = || {
         authenticate(
-            state.records(),
-            state.grants(),
-            &|token| state.token(token),
+            view.records(),
+            view.grants(),
+            &|token| view.token(token),
             &Credentials::parse(authorization),
             impersonate,
         )
     };
     Ok(match (authorization, impersonate) {
         (Some(authorization), None) => {
-            state
-                .verified()
-                .get_or_authenticate(state.records(), authorization, full_check)?
+            view.verified()
+                .get_or_authenticate(view.records(), authorization, full_check)?
         }
         _ => full_check()?,
     })

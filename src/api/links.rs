@@ -34,9 +34,11 @@ pub(super) async fn list_links(
         object: params.string("link_object"),
         value: params.integer("link_object_value"),
     };
-    let list = links::list(&state, &request, &caller).await?;
     let relations = state.profile().relations;
-    let body = render::links_response(&list, state.records(), relations, viewer(&caller));
+    let body = links::list(&state, &request, &caller, |list, view| {
+        render::links_response(list, view.records(), relations, viewer(&caller))
+    })
+    .await?;
     Ok(json_success(StatusCode::OK, body))
 }
 

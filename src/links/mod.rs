@@ -19,9 +19,9 @@ use crate::catalog::{inverse_type_name, CatalogError, Names};
 use crate::graph::Edge;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::params::ParamsError;
-use crate::profile::Refusal;
+use crate::profile::{Profile, Refusal};
 use crate::records::Record;
-use crate::state::AppState;
+use crate::state::{AppState, View};
 use crate::store::StoreError;
 
 pub use rules::LinkEnds;
@@ -114,53 +114,68 @@ pub struct LinkList {
 }
 
 /// `GET /api/v1/links`: the links of the object that the caller may see (`Link.list` with
-/// `user:`).
+/// `user:`), handed to `answer` with the view they were read in, so that the answer is built
+/// from the same state as the list.
 ///
 /// # Errors
 /// [`LinkError::NotAuthorized`], a parameter error, or a database failure when an unknown
 /// object name had to be created.
-pub async fn list(
+pub async fn list<T>(
     state: &AppState,
     request: &ListLinks<'_>,
     caller: &Caller,
-) -> Result<LinkList, LinkError> {
+    answer: impl FnOnce(&LinkList, &View<'_>) -> T,
+) -> Result<T, LinkError> {
     if !rules::may_use_links(caller) {
         return Err(LinkError::NotAuthorized);
     }
     let value = request.value.clone()?;
-    list_visible(state, request.object.as_deref(), value, caller).await
+    list_visible(state, request.object.as_deref(), value, caller, answer).await
 }
 
 /// The links of (`object`, `value`) that `caller` may see, with no permission gate of its
-/// own (`Link.list` with `user:`, also used by `GET /api/v1/tickets/:id?all=true`).
+/// own (`Link.list` with `user:`, also used by `GET /api/v1/tickets/:id?all=true`), handed
+/// to `answer` with the view they were read in.
 ///
 /// # Errors
 /// A database failure when an unknown object name had to be created.
-pub async fn list_visible(
+pub async fn list_visible<T>(
     state: &AppState,
     object: Option<&str>,
     value: Option<i64>,
     caller: &Caller,
-) -> Result<LinkList, LinkError> {
-    let mut names = state.names();
-    let mut object_id = object.and_then(|n| names.object_id(n));
-    if let (None, Some(name)) = (object_id, object) {
+    answer: impl FnOnce(&LinkList, &View<'_>) -> T,
+) -> Result<T, LinkError> {
+    let known = object.is_none_or(|name| state.view().names().object_id(name).is_some());
+    if let (false, Some(name)) = (known, object) {
         // `Link.link_object_get` creates an unknown name even when only listing.
-        object_id = state
+        state
             .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
             .durable()
             .await?;
-        names = state.names();
     }
+    let view = state.view();
+    let list = visible_links(&view, object, value, caller, state.profile());
+    Ok(answer(&list, &view))
+}
+
+fn visible_links(
+    view: &View<'_>,
+    object: Option<&str>,
+    value: Option<i64>,
+    caller: &Caller,
+    profile: &Profile,
+) -> LinkList {
+    let names = view.names();
+    let object_id = object.and_then(|name| names.object_id(name));
     let (Some(object_id), Some(value)) = (object_id, value) else {
-        return Ok(LinkList {
+        return LinkList {
             names,
             entries: Vec::new(),
-        });
+        };
     };
-    let profile = state.profile();
-    let records = state.records();
-    let entries = state
+    let records = view.records();
+    let entries = view
         .graph()
         .edges(ObjectRef::new(object_id, value))
         .into_iter()
@@ -179,7 +194,7 @@ pub async fn list_visible(
             visible.then_some((edge, record))
         })
         .collect();
-    Ok(LinkList { names, entries })
+    LinkList { names, entries }
 }
 
 /// `POST /api/v1/links/add`, as `LinksController#add` and `Link.add` do it. On success, the
@@ -197,26 +212,26 @@ pub async fn add(
         return Err(LinkError::NotAuthorized);
     }
     let profile = state.profile();
-    // The source is looked up by ticket *number*, a KB translation by id
-    // (`links_controller.rb#add`); any other object is "No such object!".
-    let source = match request.source_object.as_deref() {
-        Some("Ticket") => request
-            .source_number
-            .as_deref()
-            .and_then(|number| state.records().ticket_by_number(number)),
-        Some("KnowledgeBase::Answer::Translation") => request
-            .source_id
-            .clone()?
-            .and_then(|id| state.records().get(ModelKind::KbAnswerTranslation, id)),
-        _ => None,
-    };
-    let (Some(source), Some(source_name)) = (source, request.source_object.as_deref()) else {
-        return Err(LinkError::Refused(profile.no_such_object));
-    };
-    let target_name = request.target_object.as_deref();
-    let target_value = request.target_value.clone()?;
     let now = Millis::now();
     let outcome = state.write(|tx| {
+        // The source is looked up by ticket *number*, a KB translation by id
+        // (`links_controller.rb#add`); any other object is "No such object!".
+        let source = match request.source_object.as_deref() {
+            Some("Ticket") => request
+                .source_number
+                .as_deref()
+                .and_then(|number| tx.records().ticket_by_number(number)),
+            Some("KnowledgeBase::Answer::Translation") => request
+                .source_id
+                .clone()?
+                .and_then(|id| tx.records().get(ModelKind::KbAnswerTranslation, id)),
+            _ => None,
+        };
+        let (Some(source), Some(source_name)) = (source, request.source_object.as_deref()) else {
+            return Err(LinkError::Refused(profile.no_such_object));
+        };
+        let target_name = request.target_object.as_deref();
+        let target_value = request.target_value.clone()?;
         let link_type = match request.link_type.as_deref() {
             Some(name) => tx.ensure_type(name)?,
             None => None,
@@ -243,8 +258,9 @@ pub async fn add(
             target_object,
             target_value,
         };
+        let graph = tx.graph();
         let row = rules::new_row(ends, id, now, profile, |t, s, o| {
-            !state.graph().find(t, s, o).is_empty()
+            !graph.find(t, s, o).is_empty()
         });
         if let Ok(row) = &row {
             tx.add_link(*row);
@@ -304,7 +320,7 @@ pub async fn remove(
             }
             _ => None,
         };
-        let graph = tx.state().graph();
+        let graph = tx.graph();
         let (first, second) = match ends {
             Some((source, target)) => rules::remove_matches(
                 link_type.map(|t| graph.find(t, source, target)),

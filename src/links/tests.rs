@@ -27,14 +27,18 @@ fn state() -> AppState {
 }
 
 fn caller(state: &AppState, user: i64) -> Caller {
-    let user = state.records().get(ModelKind::User, user).unwrap();
-    Caller::for_user(
-        state.records(),
-        state.grants(),
-        user,
-        AuthMethod::Basic,
-        None,
-    )
+    let view = state.view();
+    let user = view.records().get(ModelKind::User, user).unwrap();
+    Caller::for_user(view.records(), view.grants(), user, AuthMethod::Basic, None)
+}
+
+fn ticket_json(state: &AppState, ticket: i64) -> String {
+    let view = state.view();
+    view.records()
+        .get(ModelKind::Ticket, ticket)
+        .unwrap()
+        .json
+        .to_string()
 }
 
 fn run<T>(future: impl std::future::Future<Output = T>) -> T {
@@ -56,25 +60,23 @@ fn add_request(link_type: &str, source_number: &str, target: i64) -> AddLink<'st
 }
 
 fn shown(state: &AppState, ticket: i64) -> Vec<(Option<String>, i64)> {
-    let list = run(list(
-        state,
-        &ListLinks {
-            object: Some(Cow::Borrowed("Ticket")),
-            value: Ok(Some(ticket)),
-        },
-        &caller(state, 3),
-    ))
-    .unwrap();
-    list.entries
-        .iter()
-        .map(|(edge, _)| {
-            let name = match edge.side {
-                crate::graph::Side::Source => list.names.type_json_from_source(edge.link_type),
-                crate::graph::Side::Target => list.names.type_json_from_target(edge.link_type),
-            };
-            (serde_json::from_str(name).unwrap(), edge.other_value)
-        })
-        .collect()
+    let request = ListLinks {
+        object: Some(Cow::Borrowed("Ticket")),
+        value: Ok(Some(ticket)),
+    };
+    run(list(state, &request, &caller(state, 3), |list, _| {
+        list.entries
+            .iter()
+            .map(|(edge, _)| {
+                let name = match edge.side {
+                    crate::graph::Side::Source => list.names.type_json_from_source(edge.link_type),
+                    crate::graph::Side::Target => list.names.type_json_from_target(edge.link_type),
+                };
+                (serde_json::from_str(name).unwrap(), edge.other_value)
+            })
+            .collect()
+    }))
+    .unwrap()
 }
 
 #[test]
@@ -103,24 +105,14 @@ fn an_unknown_type_reads_null_from_its_source() {
 #[test]
 fn a_duplicate_is_refused_but_touches_both_ends_and_uses_up_an_id() {
     let state = state();
-    let before = state
-        .records()
-        .get(ModelKind::Ticket, 20)
-        .unwrap()
-        .json
-        .clone();
+    let before = ticket_json(&state, 20);
     let refused = run(add(
         &state,
         &add_request("parent", "1010", 20),
         &caller(&state, 3),
     ));
     assert!(matches!(refused, Err(LinkError::Refused(r)) if r.text == "Object already exists!"));
-    let after = state
-        .records()
-        .get(ModelKind::Ticket, 20)
-        .unwrap()
-        .json
-        .clone();
+    let after = ticket_json(&state, 20);
     assert_ne!(before, after, "the target was touched");
     let row = run(add(
         &state,
@@ -179,12 +171,7 @@ fn remove_by_the_inverse_answers_the_removed_row_and_touches_both_ends() {
     assert_eq!(removed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3]);
     assert!(shown(&state, 10).is_empty());
     for ticket in [10, 20] {
-        let json = state
-            .records()
-            .get(ModelKind::Ticket, ticket)
-            .unwrap()
-            .json
-            .clone();
+        let json = ticket_json(&state, ticket);
         assert!(
             !json.contains("2021-01-01"),
             "ticket {ticket} touched: {json}"

@@ -19,7 +19,7 @@ use crate::profile::Profile;
 use crate::records::Record;
 use crate::store::{Store, StoreError, WriteSet};
 
-use super::{AppState, LinkIds};
+use super::{AppState, LinkIds, WriterState};
 
 /// Why a merge was refused; nothing of it was applied.
 #[derive(Debug, thiserror::Error)]
@@ -181,13 +181,15 @@ impl AppState {
                 .store
                 .replace_all(document_writes(&state.start_fixtures))?;
         }
-        state.reload()?;
+        state.reload(&mut state.writer.lock())?;
         Ok(state)
     }
 
-    /// Rebuilds memory from the database. Callers hold the writer lock (or own the state).
-    fn reload(&self) -> Result<(), StoreError> {
+    /// Rebuilds memory from the database, while no view is open. Callers hold the writer
+    /// lock (`writer`).
+    fn reload(&self, writer: &mut WriterState) -> Result<(), StoreError> {
         let snapshot = self.store.load()?;
+        let _published = self.published.write();
         self.records.clear();
         for (kind, id, json) in snapshot.records {
             let record = Record::from_json(kind, id, &json).map_err(|e| StoreError::Corrupt {
@@ -208,7 +210,7 @@ impl AppState {
             self.tokens.insert(token.token.clone(), token);
         }
         self.records.changed();
-        self.writer.lock().link_ids = LinkIds::starting_at(snapshot.next_link_id);
+        writer.link_ids = LinkIds::starting_at(snapshot.next_link_id);
         Ok(())
     }
 
@@ -233,11 +235,10 @@ impl AppState {
     }
 
     fn replace_now(&self, doc: &FixtureDocument) -> Result<(), StoreError> {
-        // The writer lock keeps every other write out while the content is swapped.
-        let writer = self.writer.lock();
+        // The writer lock keeps every other write out until memory matches the new content.
+        let mut writer = self.writer.lock();
         self.store.replace_all(document_writes(doc))?;
-        drop(writer);
-        self.reload()
+        self.reload(&mut writer)
     }
 
     /// Goes back to the start-up fixtures, link ids included (`POST /__mock/reset`).
@@ -364,12 +365,11 @@ struct ExportedLink<'a> {
 
 /// The merge's changes, gathered in `tx`.
 fn merge_into(tx: &mut super::WriteTx<'_>, doc: &FixtureDocument) -> Result<(), MergeError> {
-    let state = tx.state();
     // Check every link id against the state before anything is written.
     let names = tx.names();
     for (index, link) in doc.links.iter().enumerate() {
         let Some(id) = link.id else { continue };
-        let Some(existing) = state.store.link(id)? else {
+        let Some(existing) = tx.stored_link(id)? else {
             continue;
         };
         let same = names.type_id(&link.link_type) == Some(existing.link_type)
@@ -391,7 +391,7 @@ fn merge_into(tx: &mut super::WriteTx<'_>, doc: &FixtureDocument) -> Result<(), 
         let Some(ends @ (link_type, source, target)) = link_ends(link, tx)? else {
             continue;
         };
-        if !state.graph.find(link_type, source, target).is_empty() {
+        if !tx.graph().find(link_type, source, target).is_empty() {
             continue;
         }
         let id = tx.link_id(link.id);

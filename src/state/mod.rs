@@ -1,17 +1,22 @@
 //! The service's state: the records, the link graph, the name catalog and the API tokens the
 //! handlers read from memory, the caches derived from them, and the store that keeps them.
 //!
-//! Readers use the accessors and never take a lock of the state's own. Every change goes
-//! through one write transaction (`write`): it holds the writer lock, gathers the durable
-//! writes and the memory changes, applies both in one place and hands back a [`Commit`]
-//! whose flush the caller awaits before it answers. Whole documents (start-up, replace,
-//! reset, merge, export) are `documents`'s. Zammad's link rules are `links`'s.
+//! Readers read through a [`View`]: while one is held, no write shows half-way, so a reader
+//! sees the whole state before a write (an add, a merge, a replace, a reset) or the whole
+//! state after it. Every change goes through one write transaction (`write`): it holds the
+//! writer lock, gathers the durable writes and the memory changes, applies both in one place
+//! (the memory part while no view is open) and hands back a `Commit` whose flush the caller
+//! awaits before it answers. Whole documents (start-up, replace, reset, merge, export) are
+//! `documents`'s. Zammad's link rules are `links`'s.
+//!
+//! Lock order: the writer lock, then the publication lock. A view is never held across an
+//! `.await` or while writing (the write would wait for it forever).
 
 mod documents;
 mod write;
 
 use dashmap::DashMap;
-use parking_lot::Mutex;
+use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
@@ -23,7 +28,7 @@ use crate::records::RecordStore;
 use crate::store::{Store, StoreError};
 
 pub use documents::{document_writes, MergeError, ReplaceError};
-pub use write::{LinkIds, WriteTx};
+pub use write::{Commit, LinkIds, WriteTx};
 
 /// What the writer lock guards besides the order of writes.
 #[derive(Debug)]
@@ -47,7 +52,51 @@ pub struct AppState {
     verified: VerifiedCallers,
     store: Store,
     writer: Mutex<WriterState>,
+    /// Readers hold it shared through a [`View`]; a write's memory changes take it alone.
+    published: RwLock<()>,
     start_fixtures: FixtureDocument,
+}
+
+/// A consistent read of the state: while it is held, no write's memory changes show.
+///
+/// Locking: the publication lock, shared. Never hold one across an `.await`, inside another
+/// view, or while writing.
+#[derive(Debug)]
+pub struct View<'s> {
+    state: &'s AppState,
+    _published: RwLockReadGuard<'s, ()>,
+}
+
+impl View<'_> {
+    /// The records and their lookups.
+    pub fn records(&self) -> &RecordStore {
+        &self.state.records
+    }
+
+    /// The link graph.
+    pub fn graph(&self) -> &LinkGraph {
+        &self.state.graph
+    }
+
+    /// The link type and object names.
+    pub fn names(&self) -> std::sync::Arc<Names> {
+        self.state.catalog.snapshot()
+    }
+
+    /// The API token `token`, if the fixtures define it.
+    pub fn token(&self, token: &str) -> Option<ApiToken> {
+        self.state.tokens.get(token).map(|t| t.clone())
+    }
+
+    /// Each user's permissions and group access, derived from the records.
+    pub fn grants(&self) -> &GrantCache {
+        &self.state.grants
+    }
+
+    /// Callers whose `Authorization` header already passed authentication.
+    pub fn verified(&self) -> &VerifiedCallers {
+        &self.state.verified
+    }
 }
 
 impl AppState {
@@ -64,6 +113,7 @@ impl AppState {
             writer: Mutex::new(WriterState {
                 link_ids: LinkIds::starting_at(1),
             }),
+            published: RwLock::new(()),
             start_fixtures,
         }
     }
@@ -73,34 +123,12 @@ impl AppState {
         &self.profile
     }
 
-    /// The records and their lookups.
-    pub fn records(&self) -> &RecordStore {
-        &self.records
-    }
-
-    /// The link graph.
-    pub fn graph(&self) -> &LinkGraph {
-        &self.graph
-    }
-
-    /// The link type and object names as they are now.
-    pub fn names(&self) -> std::sync::Arc<Names> {
-        self.catalog.snapshot()
-    }
-
-    /// The API token `token`, if the fixtures define it.
-    pub fn token(&self, token: &str) -> Option<ApiToken> {
-        self.tokens.get(token).map(|t| t.clone())
-    }
-
-    /// Each user's permissions and group access, derived from the records.
-    pub fn grants(&self) -> &GrantCache {
-        &self.grants
-    }
-
-    /// Callers whose `Authorization` header already passed authentication.
-    pub fn verified(&self) -> &VerifiedCallers {
-        &self.verified
+    /// A consistent read of the state (see [`View`]).
+    pub fn view(&self) -> View<'_> {
+        View {
+            state: self,
+            _published: self.published.read(),
+        }
     }
 
     /// Flushes and closes the database: no write is accepted afterwards, and its folder can

@@ -61,9 +61,15 @@ pub struct WriteTx<'s> {
 }
 
 impl<'s> WriteTx<'s> {
-    /// The state as it is (with this transaction's memory changes not yet applied).
-    pub fn state(&self) -> &'s AppState {
-        self.state
+    /// The link graph as it is (this transaction's links not yet in it). No other write
+    /// changes it while the transaction holds the writer lock.
+    pub fn graph(&self) -> &'s crate::graph::LinkGraph {
+        &self.state.graph
+    }
+
+    /// The records as they are (this transaction's changes not yet in them).
+    pub fn records(&self) -> &'s crate::records::RecordStore {
+        &self.state.records
     }
 
     /// The link names, including those this transaction created.
@@ -171,6 +177,8 @@ impl<'s> WriteTx<'s> {
         let wrote = !self.writes.is_empty();
         self.state.store.apply(std::mem::take(&mut self.writes))?;
         let state = self.state;
+        // Readers see memory before all of this or after all of it.
+        let _published = state.published.write();
         for record in self.records.drain(..) {
             state.records.upsert(Record::clone(&record));
         }

@@ -28,5 +28,8 @@ mod robustness;
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
 
+/// Regression tests, each named after the issue that found it.
+mod regression;
+
 /// Damaged database folders: truncated, zeroed, missing files, garbage, a file for a folder.
 mod damage;
