@@ -131,7 +131,11 @@ fn relations_5_0(record: &Record, out: &mut Vec<(ModelKind, i64)>) {
             out.extend(members.into_iter().map(|id| (ModelKind::User, id)));
             users(out, &[f.created_by_id, f.updated_by_id]);
         }
-        ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
+        ModelKind::Group
+        | ModelKind::Permission
+        | ModelKind::KbAnswerTranslation
+        | ModelKind::TicketState
+        | ModelKind::TicketPriority => {
             users(out, &[f.created_by_id, f.updated_by_id]);
         }
     }
