@@ -97,7 +97,7 @@ impl<'a> AssetsBuilder<'a> {
                 continue;
             }
             s.children.clear();
-            (self.relations)(&record, &mut s.children);
+            self.relations.of(&record, &mut s.children);
             if !s.kinds.contains(&record.kind) {
                 s.kinds.push(record.kind);
             }
@@ -196,9 +196,11 @@ fn reduce_for_customer(record: &Record, viewer: i64) -> String {
         ModelKind::Organization => (ORGANIZATION, true),
         ModelKind::Group => (GROUP, true),
         ModelKind::Role => (ROLE, true),
-        ModelKind::Ticket | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
-            return record.json.to_string()
-        }
+        ModelKind::Ticket
+        | ModelKind::Permission
+        | ModelKind::KbAnswerTranslation
+        | ModelKind::TicketState
+        | ModelKind::TicketPriority => return record.json.to_string(),
     };
     let keep = |key: &str| keys.contains(&key) == listed_are_kept;
     let attrs: Map<String, Value> =

@@ -32,6 +32,7 @@ mod auth;
 mod catalog;
 #[doc(hidden)]
 pub mod cli;
+mod expand;
 mod fixtures;
 mod generate;
 mod graph;
@@ -42,6 +43,7 @@ mod params;
 mod profile;
 mod records;
 mod render;
+mod seeds;
 mod server;
 mod state;
 mod store;

@@ -103,11 +103,16 @@ pub enum ModelKind {
     Permission,
     /// `KnowledgeBase::Answer::Translation`, the only other object Zammad links.
     KbAnswerTranslation,
+    /// `Ticket::State`: only its `name` is read (`expand=true`); Zammad's seeded states
+    /// stand in for any id a fixture does not give (see `seeds`).
+    TicketState,
+    /// `Ticket::Priority`: as [`ModelKind::TicketState`].
+    TicketPriority,
 }
 
 impl ModelKind {
     /// Every kind, in the order a fixture export writes them.
-    pub const ALL: [ModelKind; 7] = [
+    pub const ALL: [ModelKind; 9] = [
         ModelKind::Ticket,
         ModelKind::User,
         ModelKind::Role,
@@ -115,6 +120,8 @@ impl ModelKind {
         ModelKind::Organization,
         ModelKind::Permission,
         ModelKind::KbAnswerTranslation,
+        ModelKind::TicketState,
+        ModelKind::TicketPriority,
     ];
 
     /// The Zammad class name, which is also the fixture section name.
@@ -127,6 +134,8 @@ impl ModelKind {
             ModelKind::Organization => "Organization",
             ModelKind::Permission => "Permission",
             ModelKind::KbAnswerTranslation => "KnowledgeBase::Answer::Translation",
+            ModelKind::TicketState => "Ticket::State",
+            ModelKind::TicketPriority => "Ticket::Priority",
         }
     }
 
@@ -134,6 +143,8 @@ impl ModelKind {
     pub fn assets_key(self) -> &'static str {
         match self {
             ModelKind::KbAnswerTranslation => "KnowledgeBaseAnswerTranslation",
+            ModelKind::TicketState => "TicketState",
+            ModelKind::TicketPriority => "TicketPriority",
             other => other.class_name(),
         }
     }
@@ -150,7 +161,7 @@ impl ModelKind {
         Self::ALL.into_iter().find(|kind| kind.class_name() == name)
     }
 
-    /// A stable one-byte tag for storage keys.
+    /// A stable one-byte tag for storage keys (never renumber: databases hold these).
     pub fn tag(self) -> u8 {
         match self {
             ModelKind::Ticket => 1,
@@ -160,6 +171,8 @@ impl ModelKind {
             ModelKind::Organization => 5,
             ModelKind::Permission => 6,
             ModelKind::KbAnswerTranslation => 7,
+            ModelKind::TicketState => 8,
+            ModelKind::TicketPriority => 9,
         }
     }
 
@@ -195,6 +208,28 @@ mod tests {
             ModelKind::from_name("KnowledgeBase::Answer::Translation"),
             Some(ModelKind::KbAnswerTranslation)
         );
+    }
+
+    #[test]
+    fn states_and_priorities_have_their_own_sections_and_assets_keys() {
+        assert_eq!(
+            ModelKind::from_name("Ticket::State"),
+            Some(ModelKind::TicketState)
+        );
+        assert_eq!(
+            ModelKind::from_name("TicketPriority"),
+            Some(ModelKind::TicketPriority)
+        );
+        assert_eq!(ModelKind::TicketState.assets_key(), "TicketState");
+    }
+
+    #[test]
+    fn storage_tags_are_stable_and_distinct() {
+        let tags: Vec<u8> = ModelKind::ALL.iter().map(|k| k.tag()).collect();
+        assert_eq!(tags, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        for kind in ModelKind::ALL {
+            assert_eq!(ModelKind::from_tag(kind.tag()), Some(kind));
+        }
     }
 }
 

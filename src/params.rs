@@ -72,6 +72,19 @@ impl<'a> Params<'a> {
         self.0.iter().any(|(k, _)| k == key)
     }
 
+    /// Whether `key` is one of the four values Zammad 5.0 takes for yes: `true`, `1`, or
+    /// their text (`application_controller/has_response_extentions.rb#response_expand?`).
+    pub fn is_true(&self, key: &str) -> bool {
+        match self.get(key) {
+            Some(Param::Text(text)) => text == "true" || text == "1",
+            Some(Param::Json(Value::String(text))) => text == "true" || text == "1",
+            Some(Param::Json(Value::Bool(b))) => *b,
+            // Ruby's `1.0 == 1` holds too.
+            Some(Param::Json(Value::Number(n))) => n.as_f64() == Some(1.0),
+            Some(Param::Json(_)) | None => false,
+        }
+    }
+
     /// `key` cast to a string column: integers as their text, other numbers as Ruby's
     /// `Float#to_s` writes them, `true`/`false` as `t`/`f` (ActiveModel's boolean
     /// serialisation), null or a structure as nothing.
@@ -233,6 +246,20 @@ mod tests {
         .unwrap();
         assert_eq!(params.integer("link_object_value").unwrap(), Some(2));
         assert_eq!(params.string("link_object").as_deref(), Some("Ticket"));
+    }
+
+    #[test]
+    fn only_zammads_four_yes_values_are_true() {
+        let yes = |body: &str, query: &str| {
+            Params::from_parts("application/json", body.as_bytes(), query)
+                .unwrap()
+                .is_true("expand")
+        };
+        assert!(yes("", "expand=true") && yes("", "expand=1"));
+        assert!(yes(r#"{"expand": true}"#, "") && yes(r#"{"expand": 1}"#, ""));
+        assert!(yes(r#"{"expand": "true"}"#, ""));
+        assert!(!yes("", "expand=yes") && !yes("", "expand=TRUE") && !yes("", "expand="));
+        assert!(!yes(r#"{"expand": false}"#, "") && !yes("", "expand=t") && !yes("", ""));
     }
 
     #[test]

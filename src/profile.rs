@@ -40,8 +40,24 @@ pub enum SelfLinks {
     Allowed,
 }
 
-/// The records one record pulls into `assets`, in that version's order, appended to `out`.
-pub type Relations = fn(&Record, &mut Vec<(ModelKind, i64)>);
+/// Which records a record pulls into `assets`: one version's walk. An enum rather than a
+/// function pointer, so that the walk inlines into the assets builder's loop (a pointer
+/// call per record showed in instruction counts of the seed's GET).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Relations {
+    /// Zammad 5.0's `assets` methods.
+    Zammad50,
+}
+
+impl Relations {
+    /// The records `record` pulls in, in the version's order, appended to `out`.
+    #[inline]
+    pub fn of(self, record: &Record, out: &mut Vec<(ModelKind, i64)>) {
+        match self {
+            Relations::Zammad50 => relations_5_0(record, out),
+        }
+    }
+}
 
 /// Everything version-specific, as one value.
 #[derive(Debug, Clone, Copy)]
@@ -81,7 +97,7 @@ pub const ZAMMAD_5_0: Profile = Profile {
         from_action: false,
     },
     self_links: SelfLinks::Allowed,
-    relations: relations_5_0,
+    relations: Relations::Zammad50,
     may_show_ticket: Caller::may_show_ticket,
 };
 
@@ -98,6 +114,7 @@ impl Default for Profile {
 /// - a role: the groups of its `group_ids`, then its `created_by_id` / `updated_by_id` users;
 /// - an organization: its first 10 members by id, then its creator and updater;
 /// - anything else: its `created_by_id` / `updated_by_id` users.
+#[inline]
 fn relations_5_0(record: &Record, out: &mut Vec<(ModelKind, i64)>) {
     let f = &record.fields;
     let users = |out: &mut Vec<(ModelKind, i64)>, ids: &[Option<i64>]| {
@@ -131,7 +148,11 @@ fn relations_5_0(record: &Record, out: &mut Vec<(ModelKind, i64)>) {
             out.extend(members.into_iter().map(|id| (ModelKind::User, id)));
             users(out, &[f.created_by_id, f.updated_by_id]);
         }
-        ModelKind::Group | ModelKind::Permission | ModelKind::KbAnswerTranslation => {
+        ModelKind::Group
+        | ModelKind::Permission
+        | ModelKind::KbAnswerTranslation
+        | ModelKind::TicketState
+        | ModelKind::TicketPriority => {
             users(out, &[f.created_by_id, f.updated_by_id]);
         }
     }

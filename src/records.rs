@@ -1,5 +1,6 @@
-//! Tickets, users, roles, groups, organizations, permissions and knowledge-base answer
-//! translations, kept in memory exactly as their fixture gave them.
+//! Tickets, users, roles, groups, organizations, permissions, knowledge-base answer
+//! translations, ticket states and priorities, kept in memory exactly as their fixture gave
+//! them.
 //!
 //! A [`Record`] holds the attributes as compact JSON text in the fixture's key order (minus a
 //! user's `password`), so a response is assembled from stored text rather than re-encoded,
@@ -15,7 +16,9 @@ use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
 pub use crate::attributes::FieldError;
-use crate::attributes::{integer_list, optional_bool, optional_integer, optional_string};
+use crate::attributes::{
+    integer_list, optional_bool, optional_integer, optional_string, required_string,
+};
 use crate::model::{Millis, ModelKind};
 
 /// The fields of a record that the service's logic reads. Every other attribute is opaque.
@@ -149,7 +152,14 @@ impl Record {
             member_ids: integer_list(&attrs, "member_ids")?,
             login: optional_string(&attrs, "login")?,
             email: optional_string(&attrs, "email")?,
-            name: optional_string(&attrs, "name")?,
+            // A state or priority is only there to give its name (`expand=true`); Zammad's
+            // `Ticket::State` / `Ticket::Priority` validate `name` for presence too.
+            name: match kind {
+                ModelKind::TicketState | ModelKind::TicketPriority => {
+                    Some(required_string(&attrs, "name")?)
+                }
+                _ => optional_string(&attrs, "name")?,
+            },
             active: optional_bool(&attrs, "active")?,
             shared: optional_bool(&attrs, "shared")?,
         };

@@ -1,7 +1,8 @@
 //! The response bodies of the Zammad calls, in one place: the links list with its assets
 //! (the hot path, written by hand into one buffer sized up front), a link row, the remove
-//! answer, and the ticket shapes. The handlers in `api` and `benches/sideload.rs` both call
-//! these, so the bench times what a request pays.
+//! answer, the ticket shapes and `full=true` (`expand=true` is left to `expand`). The
+//! handlers in `api` and `benches/sideload.rs` both call these, so the bench times what a
+//! request pays.
 
 use std::sync::Arc;
 
@@ -152,6 +153,26 @@ pub fn ticket_all(
     out.push_str(",\"links\":");
     write_links(list, &mut out);
     out.push_str(",\"tags\":[],\"mentions\":[],\"form_meta\":{\"filter\":{},\"dependencies\":{}}}");
+    out
+}
+
+/// The body of `full=true` (`ApplicationModel::CanAssets.full`, Zammad 5.0):
+/// `{"id": …, "assets": …}`, the record's own assets walk (for a ticket, its users and theirs;
+/// states and priorities are not part of it in 5.0).
+pub fn full(
+    record: &Arc<Record>,
+    records: &RecordStore,
+    relations: Relations,
+    viewer: Viewer,
+) -> String {
+    let mut assets = AssetsBuilder::new(records, relations);
+    assets.add(Arc::clone(record));
+    let mut out = String::with_capacity(32 + assets.json_len_bound());
+    out.push_str("{\"id\":");
+    out.push_str(itoa::Buffer::new().format(record.id));
+    out.push_str(",\"assets\":");
+    assets.write_json(&mut out, viewer.level, viewer.user_id);
+    out.push('}');
     out
 }
 

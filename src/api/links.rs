@@ -3,15 +3,14 @@
 //! into a typed request of `links`, and renders Zammad's answer with `render`.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 
-use super::extract::{params, Body};
+use super::extract::{params, state, Body};
 use super::{json_success, ApiError};
 use crate::auth::Caller;
 use crate::links::{self, AddLink, ListLinks, NameOrId, RemoveLink};
 use crate::params::Params;
 use crate::render::{self, Viewer};
-use crate::state::AppState;
 
 /// The viewer of the assets a response renders for `caller`.
 pub(super) fn viewer(caller: &Caller) -> Viewer {
@@ -26,16 +25,16 @@ pub(super) async fn list_links(
     req: HttpRequest,
     body: Body,
     caller: Result<Caller, ApiError>,
-    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller?;
+    let state = state(&req)?;
     let params = params(&req, &body)?;
     let request = ListLinks {
         object: params.string("link_object"),
         value: params.integer("link_object_value"),
     };
     let relations = state.profile().relations;
-    let body = links::list(&state, &request, &caller, |list, view| {
+    let body = links::list(state, &request, &caller, |list, view| {
         render::links_response(list, view.records(), relations, viewer(&caller))
     })
     .await?;
@@ -47,9 +46,9 @@ pub(super) async fn add_link(
     req: HttpRequest,
     body: Body,
     caller: Result<Caller, ApiError>,
-    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller?;
+    let state = state(&req)?;
     let params = params(&req, &body)?;
     let request = AddLink {
         link_type: params.string("link_type"),
@@ -59,7 +58,7 @@ pub(super) async fn add_link(
         target_object: params.string("link_object_target"),
         target_value: params.integer("link_object_target_value"),
     };
-    let row = links::add(&state, &request, &caller).await?;
+    let row = links::add(state, &request, &caller).await?;
     Ok(json_success(StatusCode::CREATED, render::link_row(&row)))
 }
 
@@ -69,9 +68,9 @@ pub(super) async fn remove_link(
     req: HttpRequest,
     body: Body,
     caller: Result<Caller, ApiError>,
-    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller?;
+    let state = state(&req)?;
     let params = params(&req, &body)?;
     let request = RemoveLink {
         link_type: name_or_id(&params, "link_type", "link_type_id"),
@@ -80,7 +79,7 @@ pub(super) async fn remove_link(
         target_object: name_or_id(&params, "link_object_target", "link_object_target_id"),
         target_value: params.integer("link_object_target_value"),
     };
-    let rows = links::remove(&state, &request, &caller).await?;
+    let rows = links::remove(state, &request, &caller).await?;
     Ok(json_success(
         StatusCode::CREATED,
         render::removed_rows(&rows),

@@ -21,7 +21,6 @@ use actix_web::http::header::{
     ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE, EXPIRES,
     PRAGMA,
 };
-use actix_web::middleware::{from_fn, Condition};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpResponseBuilder};
 
 pub use error::ApiError;
@@ -71,13 +70,12 @@ pub(crate) fn app(
         InitError = (),
     >,
 > {
-    let journal_on = wiring.journal.is_enabled();
+    let noting = Some(wiring.journal.clone()).filter(|journal| journal.is_enabled());
     App::new()
         .app_data(wiring.state)
         .app_data(wiring.journal)
         .app_data(web::PayloadConfig::new(wiring.max_body_bytes))
-        // With the journal off (load runs), no middleware at all stands in the request's way.
-        .wrap(Condition::new(journal_on, from_fn(journal::record)))
+        .wrap(journal::RecordCalls(noting))
         // Zammad's routes first: the router tries routes in order, and they are the hot ones.
         .configure(zammad_routes)
         .route("/__mock/health", web::get().to(admin::health))

@@ -1,32 +1,35 @@
 //! The ticket and user calls that link workflows make around the Links API (spec §7):
 //! `GET /api/v1/tickets/:id` (clients fetch a ticket to learn its number before linking it),
-//! `GET /api/v1/tickets/:id?all=true` with its `links` and `assets`, and
-//! `GET /api/v1/users/me`. Same authentication as the link calls.
+//! `GET /api/v1/tickets/:id?all=true` with its `links` and `assets`, `expand=true` and
+//! `full=true` on both, and `GET /api/v1/users/me`. Same authentication as the link calls.
 
 use std::sync::Arc;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 
-use super::extract::Body;
+use super::extract::{params, state, Body};
 use super::links::viewer;
 use super::{json_success, ApiError};
 use crate::auth::Caller;
+use crate::expand;
 use crate::links::{self, LinkError};
 use crate::model::ModelKind;
 use crate::records::Record;
 use crate::render;
-use crate::state::{AppState, View};
+use crate::state::View;
 
 /// `GET /api/v1/tickets/:id`, as Zammad's `TicketsController#show`: find (404),
-/// `authorize!(ticket, :show?)` (403), then the plain record or, with `all`, `ticket_all`.
+/// `authorize!(ticket, :show?)` (403), then, in the controller's order, `expand` (the
+/// association names), `full` (`{id, assets}`), `all` (`ticket_all`) or the plain record.
 pub(super) async fn show_ticket(
     req: HttpRequest,
-    _body: Body,
+    body: Body,
     caller: Result<Caller, ApiError>,
-    state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller?;
+    let state = state(&req)?;
+    let params = params(&req, &body)?;
     let raw_id = req.match_info().get("id").unwrap_or("");
     let raw_id = raw_id.strip_suffix(".json").unwrap_or(raw_id);
     let profile = state.profile();
@@ -43,44 +46,59 @@ pub(super) async fn show_ticket(
         }
         Ok(record)
     };
-    let all = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
-        .map(|q| {
-            q.iter()
-                .any(|(k, v)| k == "all" && !v.is_empty() && v != "false")
-        })
-        .unwrap_or(false);
-    let record = find(&state.view())?;
-    if !all {
-        return Ok(json_success(StatusCode::OK, render::ticket(&record)));
+    let body = {
+        let view = state.view();
+        let record = find(&view)?;
+        // `tickets_controller.rb#show` (5.0) checks expand, then full, then all.
+        if params.is_true("expand") {
+            Some(expand::ticket(&record, view.records()))
+        } else if params.is_true("full") {
+            let relations = profile.relations;
+            Some(render::full(&record, view.records(), relations, viewer(&caller)))
+        } else if !params.is_true("all") {
+            Some(render::ticket(&record))
+        } else {
+            None
+        }
+    };
+    if let Some(body) = body {
+        return Ok(json_success(StatusCode::OK, body));
     }
     // The ticket is found again in the view its links are read in, so that both come from
     // the same state.
-    let body = links::list_visible(
-        &state,
-        Some("Ticket"),
-        Some(record.id),
-        &caller,
-        |list, view| {
-            let record = find(view)?;
-            let relations = profile.relations;
-            Ok::<_, ApiError>(render::ticket_all(
-                &record,
-                list,
-                view.records(),
-                relations,
-                viewer(&caller),
-            ))
-        },
-    )
+    let id = find(&state.view())?.id;
+    let body = links::list_visible(state, Some("Ticket"), Some(id), &caller, |list, view| {
+        let record = find(view)?;
+        Ok::<_, ApiError>(render::ticket_all(
+            &record,
+            list,
+            view.records(),
+            profile.relations,
+            viewer(&caller),
+        ))
+    })
     .await??;
     Ok(json_success(StatusCode::OK, body))
 }
 
-/// `GET /api/v1/users/me`: the caller's own attributes, without the password.
+/// `GET /api/v1/users/me` (`UsersController#me`): with `expand` the association names, with
+/// `full` `{id, assets}` (`User.full`), else the caller's own attributes; never the password.
 pub(super) async fn show_me(
-    _body: Body,
+    req: HttpRequest,
+    body: Body,
     caller: Result<Caller, ApiError>,
 ) -> Result<HttpResponse, ApiError> {
     let caller = caller?;
-    Ok(json_success(StatusCode::OK, caller.user.json.to_string()))
+    let state = state(&req)?;
+    let params = params(&req, &body)?;
+    let view = state.view();
+    let body = if params.is_true("expand") {
+        expand::user(&caller.user, view.records())
+    } else if params.is_true("full") {
+        let relations = state.profile().relations;
+        render::full(&caller.user, view.records(), relations, viewer(&caller))
+    } else {
+        caller.user.json.to_string()
+    };
+    Ok(json_success(StatusCode::OK, body))
 }

@@ -146,27 +146,31 @@ pub async fn list_visible<T>(
     caller: &Caller,
     answer: impl FnOnce(&LinkList, &View<'_>) -> T,
 ) -> Result<T, LinkError> {
-    let known = object.is_none_or(|name| state.view().names().object_id(name).is_some());
-    if let (false, Some(name)) = (known, object) {
-        // `Link.link_object_get` creates an unknown name even when only listing.
+    let mut view = state.view();
+    let mut names = view.names();
+    if let Some(name) = object.filter(|name| names.object_id(name).is_none()) {
+        // `Link.link_object_get` creates an unknown name even when only listing. (The view
+        // is let go first: the write waits for every view to close.)
+        drop(view);
         state
             .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
             .durable()
             .await?;
+        view = state.view();
+        names = view.names();
     }
-    let view = state.view();
-    let list = visible_links(&view, object, value, caller, state.profile());
+    let list = visible_links(&view, names, object, value, caller, state.profile());
     Ok(answer(&list, &view))
 }
 
 fn visible_links(
     view: &View<'_>,
+    names: Arc<Names>,
     object: Option<&str>,
     value: Option<i64>,
     caller: &Caller,
     profile: &Profile,
 ) -> LinkList {
-    let names = view.names();
     let object_id = object.and_then(|name| names.object_id(name));
     let (Some(object_id), Some(value)) = (object_id, value) else {
         return LinkList {
