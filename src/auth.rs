@@ -165,9 +165,10 @@ impl GrantCache {
 /// are kept, and at most [`VerifiedCallers::CAPACITY`] of them.
 #[derive(Debug, Default)]
 pub struct VerifiedCallers {
-    /// Keyed by SipHash with a random key (not Fx): the header holds a secret, and a lookup
-    /// must not take time that depends on how much of it a guess got right.
-    by_header: DashMap<Box<str>, (u64, Caller), std::hash::RandomState>,
+    /// Hashed with a per-process random seed (foldhash, not Fx): the header holds a secret,
+    /// and a guess must not be able to aim at a stored header's hash bucket. (SipHash would do
+    /// too, at twice the cost on the seed's GET.)
+    by_header: DashMap<Box<str>, (u64, Caller), foldhash::fast::RandomState>,
 }
 
 impl VerifiedCallers {

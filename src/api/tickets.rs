@@ -54,7 +54,12 @@ pub(super) async fn show_ticket(
             Some(expand::ticket(&record, view.records()))
         } else if params.is_true("full") {
             let relations = profile.relations;
-            Some(render::full(&record, view.records(), relations, viewer(&caller)))
+            Some(render::full(
+                &record,
+                view.records(),
+                relations,
+                viewer(&caller),
+            ))
         } else if !params.is_true("all") {
             Some(render::ticket(&record))
         } else {

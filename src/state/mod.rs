@@ -44,10 +44,10 @@ pub struct AppState {
     records: RecordStore,
     graph: LinkGraph,
     catalog: Catalog,
-    /// By token, hashed with SipHash under a random key so that a lookup's time says nothing
-    /// about how close a guessed token came (the secrets are never compared byte by byte
-    /// before their keyed hashes matched).
-    tokens: DashMap<String, ApiToken, std::hash::RandomState>,
+    /// By token, hashed with a per-process random seed (foldhash, not Fx), so that a guessed
+    /// token cannot aim at a stored token's bucket: the secrets are compared byte by byte only
+    /// once their seeded hashes matched.
+    tokens: DashMap<String, ApiToken, foldhash::fast::RandomState>,
     grants: GrantCache,
     verified: VerifiedCallers,
     store: Store,
