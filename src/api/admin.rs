@@ -22,7 +22,7 @@ fn error(status: StatusCode, text: impl std::fmt::Display) -> HttpResponse {
 }
 
 /// `None` when `req` may use the admin API, else the refusal.
-fn refused(req: &HttpRequest) -> Option<HttpResponse> {
+pub(super) fn refused(req: &HttpRequest) -> Option<HttpResponse> {
     let access = req.app_data::<web::Data<AdminAccess>>()?;
     let AdminAccess::Token(token) = access.as_ref() else {
         return None;

@@ -7,6 +7,7 @@ mod admin;
 mod error;
 mod links;
 mod tickets;
+mod ui;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -83,7 +84,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
                     .route(web::post().to(admin::post_fixtures)),
             )
             .route("/__mock/requests", web::get().to(admin::get_requests))
-            .route("/__mock/requests", web::delete().to(admin::delete_requests));
+            .route("/__mock/requests", web::delete().to(admin::delete_requests))
+            .configure(ui::configure);
     }
 }
 

@@ -27,3 +27,6 @@ mod robustness;
 
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
+
+/// The page at `/__mock/ui` in headless Chromium, and `GET /__mock/graph` behind it.
+mod ui;
