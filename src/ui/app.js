@@ -18,7 +18,7 @@
   const CARD_LIMIT = 12;
   const CARD_W = 180, CARD_H = 44;
   const DOT_R = 5;
-  const LABEL_CHARS = 34;
+  const LABEL_CHARS = 28;
   // Pixels along a ring that each ticket gets, and the room between rings for labels.
   const DOT_SPACING = 15, DOT_RING_GAP = 240, CARD_RING_GAP = 230;
   // Edge labels are drawn only while they cannot crowd the picture.
@@ -174,10 +174,10 @@
         at += share;
       }
     };
-    // Start on the left so that two neighbours sit left and right of a card-sized centre.
-    place(graph.center, Math.PI, 3 * Math.PI);
-    // Each ring's radius: far enough out that neighbours on it are SPACING apart and clear
-    // of the labels of the ring inside.
+    // Start at the bottom, so that two neighbours sit left and right of the wide centre card.
+    place(graph.center, Math.PI / 2, (5 * Math.PI) / 2);
+    // Each ring's radius: far enough out that neighbours on it are `spacing` apart, clear of
+    // the centre card (ring 1) or of the labels of the ring inside (rings 2 and up).
     const spacing = cards ? CARD_W + 30 : DOT_SPACING;
     const gap = cards ? CARD_RING_GAP : DOT_RING_GAP;
     const rings = [];
@@ -191,7 +191,8 @@
         if (angles.length > 1) smallest = Math.min(smallest, next - angles[i]);
       }
       const crowded = angles.length > 1 ? spacing / Math.max(smallest, 1e-3) : 0;
-      radius[d] = Math.max(radius[d - 1] + gap, crowded);
+      const clear = d === 1 ? (cards ? CARD_RING_GAP : CARD_W / 2 + 70) : radius[d - 1] + gap;
+      radius[d] = Math.max(clear, crowded);
     }
     const position = new Map();
     for (const t of graph.tickets) {
@@ -274,7 +275,7 @@
         const dx = b.x - a.x, dy = b.y - a.y, len = Math.hypot(dx, dy) || 1;
         // Links between tickets on one ring bow towards the middle; repeats bow further.
         const sameRing = byId.get(from).distance === byId.get(to).distance && from !== graph.center;
-        const bend = (sameRing ? 0.25 * len : 0) + nth * 18 * (nth % 2 ? 1 : -1);
+        const bend = (sameRing ? 0.35 * len : 0) + nth * 18 * (nth % 2 ? 1 : -1);
         const sign = (a.x * dy - a.y * dx) > 0 ? -1 : 1;
         const cx = mx + (-dy / len) * bend * sign, cy = my + (dx / len) * bend * sign;
         const s = clip(a, { x: cx, y: cy }, cards || from === graph.center);
@@ -319,7 +320,7 @@
       if (cards || isCenter) {
         el("rect", { x: -CARD_W / 2, y: -CARD_H / 2, width: CARD_W, height: CARD_H, rx: 6, class: "shape" }, group);
         const number = el("text", { x: 0, y: -4, class: "number" }, group);
-        number.textContent = ticketLabel(t) + (t.cut_off ? " ⋯" : "");
+        number.textContent = ticketLabel(t);
         const title = el("text", { x: 0, y: 13, class: "title" }, group);
         title.textContent = cut(ticketTitle(t), 28);
       } else {
@@ -335,7 +336,7 @@
           class: "label",
         }, group);
         const number = el("tspan", { class: "number" }, label);
-        number.textContent = ticketLabel(t) + (t.cut_off ? "⋯" : "");
+        number.textContent = ticketLabel(t);
         const title = el("tspan", { class: "title", dx: "5" }, label);
         title.textContent = cut(ticketTitle(t), LABEL_CHARS);
       }
@@ -355,12 +356,14 @@
 
   // ---- zoom and pan -------------------------------------------------------------------
 
-  function fitView() {
+  // Centres the graph. On load it is never shrunk below 85 %, where an 11 px label is still
+  // legible (a crowded graph is panned and zoomed from there); the Fit button shows it all.
+  function fitView(whole) {
     const box = svg.getBBox();
     const pad = 30;
     const width = svg.clientWidth || 800, height = svg.clientHeight || 600;
-    // Never shrink below 60 % (text stays legible; pan for the rest), never blow up past 150 %.
-    const scale = Math.min(1.5, Math.max(0.6, Math.min(width / (box.width + 2 * pad), height / (box.height + 2 * pad))));
+    const fits = Math.min(width / (box.width + 2 * pad), height / (box.height + 2 * pad));
+    const scale = Math.min(1.5, whole === true ? fits : Math.max(0.85, fits));
     const w = width / scale, h = height / scale;
     view = { x: box.x + box.width / 2 - w / 2, y: box.y + box.height / 2 - h / 2, w, h };
     applyView();
@@ -406,7 +409,7 @@
 
   $("zoom-in").addEventListener("click", () => zoom(1 / 1.25));
   $("zoom-out").addEventListener("click", () => zoom(1.25));
-  $("zoom-fit").addEventListener("click", fitView);
+  $("zoom-fit").addEventListener("click", () => fitView(true));
 
   // ---- the journal --------------------------------------------------------------------
 

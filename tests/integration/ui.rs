@@ -37,15 +37,21 @@ fn chromium() -> PathBuf {
 
 /// A fresh headless browser; it is closed when dropped, so no test leaves one behind.
 fn browser() -> Browser {
+    browser_sized(1280, 800)
+}
+
+fn browser_sized(width: u32, height: u32) -> Browser {
+    let path = chromium();
     let options = LaunchOptions::default_builder()
-        .path(Some(chromium()))
+        .path(Some(path.clone()))
         // Containers and CI run tests as root, where Chromium's sandbox cannot start.
         .sandbox(false)
-        .window_size(Some((1280, 760)))
+        .window_size(Some((width, height)))
         .idle_browser_timeout(Duration::from_secs(120))
         .build()
         .expect("valid launch options");
-    Browser::new(options).expect("Chromium starts")
+    Browser::new(options)
+        .unwrap_or_else(|e| panic!("Chromium ({}) does not start: {e:#}", path.display()))
 }
 
 /// A tab showing `url`, loaded.
@@ -520,7 +526,7 @@ fn graph_needs_the_admin_token_when_one_is_set() {
 fn screenshots() {
     let docs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("docs");
     std::fs::create_dir_all(&docs).unwrap();
-    let browser = browser();
+    let browser = browser_sized(1280, 900);
 
     let app = TestApp::start();
     let tab = open(&browser, &app.server.url("/__mock/ui?ticket=147469"));
