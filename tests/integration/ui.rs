@@ -232,6 +232,122 @@ fn a_click_on_a_ticket_recentres_the_graph_on_it() {
     );
     // From 147470, depth 2 reaches 147471 through 147469.
     assert_eq!(ticket_nodes(&tab).len(), 3);
+
+    // The search box takes a ticket number as well as an id.
+    js(
+        &tab,
+        "document.getElementById('search-input').value = '34147471'",
+    );
+    tab.find_element("#search button")
+        .and_then(|button| button.click().map(|_| ()))
+        .expect("Show can be clicked");
+    wait_until(
+        &tab,
+        "document.getElementById('graph').dataset.centerTicket === '147471'",
+    );
+}
+
+#[test]
+fn upload_reset_and_export_report_the_mocks_answer() {
+    // Arrange
+    let app = TestApp::start();
+    let browser = browser();
+    let tab = open(&browser, &app.server.url("/__mock/ui?ticket=147469"));
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-link-type]').length === 2",
+    );
+    let folder = tempfile::TempDir::new().unwrap();
+    let bad = folder.path().join("bad.json");
+    std::fs::write(&bad, r#"{"Ticket": {"1": {"id": "one"}}}"#).unwrap();
+    let merge = folder.path().join("merge.json");
+    let link = json!({"Link": [{"link_type": "normal",
+        "link_object_source": "Ticket", "link_object_source_value": 147470,
+        "link_object_target": "Ticket", "link_object_target_value": 147471}]});
+    std::fs::write(&merge, link.to_string()).unwrap();
+    let expected_refusal: Value = app
+        .request(Method::PUT, "/__mock/fixtures")
+        .body(std::fs::read(&bad).unwrap())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    let upload = |file: &std::path::Path, mode: &str| {
+        tab.find_element("#upload-file")
+            .and_then(|input| input.set_input_files(&[file.to_str().unwrap()]).map(|_| ()))
+            .expect("a file can be chosen");
+        js(
+            &tab,
+            &format!("document.getElementById('upload-mode').value = '{mode}'"),
+        );
+        js(&tab, "document.getElementById('status').textContent = ''");
+        tab.find_element("#upload button")
+            .and_then(|button| button.click().map(|_| ()))
+            .expect("Upload can be clicked");
+        wait_until(&tab, "document.getElementById('status').textContent");
+        js(&tab, "document.getElementById('status').textContent")
+    };
+
+    // Act + Assert: a malformed document shows the mock's own message and changes nothing.
+    let shown = upload(&bad, "PUT");
+    assert_eq!(
+        shown,
+        json!(format!(
+            "upload refused: {}",
+            expected_refusal["error"].as_str().unwrap()
+        ))
+    );
+    assert_eq!(
+        js(&tab, "document.getElementById('status').dataset.status"),
+        json!("error")
+    );
+    // A merge adds its link, and the graph shows it.
+    assert_eq!(
+        upload(&merge, "POST"),
+        json!("merge.json was merged into the state.")
+    );
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-link-type]').length === 3",
+    );
+
+    // Reset asks first: declined, nothing happens; accepted, the default links are back.
+    js(&tab, "(window.confirm = () => false, 0)");
+    tab.find_element("#reset")
+        .and_then(|b| b.click().map(|_| ()))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(link_edges(&tab).len(), 3);
+    js(&tab, "(window.confirm = () => true, 0)");
+    tab.find_element("#reset")
+        .and_then(|b| b.click().map(|_| ()))
+        .unwrap();
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-link-type]').length === 2",
+    );
+    assert_eq!(
+        js(&tab, "document.getElementById('status').textContent"),
+        json!("The state is back to the start-up fixtures.")
+    );
+
+    // Export: fetched from GET /__mock/fixtures and handed to the browser as a file.
+    js(&tab, "(window.__exported = null, URL.createObjectURL = (b) => { window.__exported = b; return 'data:,'; }, 0)");
+    tab.find_element("#export")
+        .and_then(|b| b.click().map(|_| ()))
+        .unwrap();
+    wait_until(&tab, "window.__exported");
+    assert_eq!(
+        js(&tab, "document.getElementById('status').textContent"),
+        json!("Export downloaded.")
+    );
+    let exported = tab
+        .evaluate("window.__exported.text()", true)
+        .unwrap()
+        .value
+        .unwrap();
+    let exported: Value = serde_json::from_str(exported.as_str().unwrap()).unwrap();
+    assert_eq!(exported["Link"].as_array().unwrap().len(), 2);
 }
 
 #[test]
