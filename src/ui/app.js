@@ -23,6 +23,7 @@
   const DOT_SPACING = 15, DOT_RING_GAP = 240, CARD_RING_GAP = 230;
   // Edge labels are drawn only while they cannot crowd the picture.
   const EDGE_LABEL_LIMIT = 24;
+  const MANY_LINKS = 150;
 
   const $ = (id) => document.getElementById(id);
   const svg = $("graph");
@@ -231,6 +232,9 @@
     const byId = new Map(graph.tickets.map((t) => [t.id, t]));
     svg.dataset.centerTicket = String(graph.center);
     svg.classList.toggle("cards", cards);
+    // Hundreds of links between neighbours would bury the labels: they fade to a haze, and
+    // the centre's own links stay clear.
+    svg.classList.toggle("many", graph.links.length > MANY_LINKS);
 
     const defs = el("defs", {}, svg);
     for (const kind of ["parent", "other"]) {

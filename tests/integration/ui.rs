@@ -634,8 +634,8 @@ fn graph_needs_the_admin_token_when_one_is_set() {
 
 // ---- the README's screenshots ----------------------------------------------------------------
 
-/// Writes `docs/ui-147469.png` and `docs/ui-generated-50-links.png` (and, for a look at the
-/// crowded case, `target/ui-generated-200-links.png`):
+/// Writes `docs/ui-147469.png` and `docs/ui-generated-50-links.png` (and, for a look at
+/// crowded cases, `target/ui-generated-*.png`):
 /// `cargo test --test integration ui::screenshots -- --ignored`.
 #[test]
 #[ignore = "writes the README's screenshots"]
@@ -665,13 +665,14 @@ fn screenshots() {
     );
     shoot(&tab, &docs.join("ui-147469.png"));
 
-    for (links, tickets, out) in [
-        (50, 60, docs.join("ui-generated-50-links.png")),
-        (
-            200,
-            230,
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/ui-generated-200-links.png"),
-        ),
+    // (links per ticket, tickets, depth, file): the README's, then crowded cases kept in
+    // `target/` to look at when the layout changes.
+    let target = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
+    for (links, tickets, depth, out) in [
+        (50, 60, 1, docs.join("ui-generated-50-links.png")),
+        (200, 230, 1, target.join("ui-generated-200-links.png")),
+        (3, 300, 3, target.join("ui-generated-sparse-depth-3.png")),
+        (50, 60, 2, target.join("ui-generated-50-links-depth-2.png")),
     ] {
         // Tickets with `links` links on average; the one nearest that count is shown.
         let mut text = Vec::new();
@@ -697,11 +698,11 @@ fn screenshots() {
             .start();
         let tab = open(
             &browser,
-            &server.url(&format!("/__mock/ui?ticket={ticket}&depth=1")),
+            &server.url(&format!("/__mock/ui?ticket={ticket}&depth={depth}")),
         );
         wait_until(
             &tab,
-            "document.querySelectorAll('[data-ticket-id]').length > 10",
+            "document.querySelectorAll('[data-ticket-id]').length > 3",
         );
         shoot(&tab, &out);
     }
