@@ -32,6 +32,10 @@ pub const DEFAULT_NODE_LIMIT: usize = 500;
 /// The largest `limit`: bounds the work and the answer of one call, whatever the data set.
 pub const MAX_NODE_LIMIT: usize = 2000;
 
+/// Links a graph answer holds per ticket of its `limit`: among a few hundred densely linked
+/// tickets the links, not the tickets, would make the answer (and the picture) huge.
+pub const LINKS_PER_TICKET: usize = 10;
+
 const INDEX_HTML: &str = include_str!("../ui/index.html");
 const APP_JS: &str = include_str!("../ui/app.js");
 const STYLE_CSS: &str = include_str!("../ui/style.css");
@@ -226,7 +230,8 @@ struct Walk {
 /// `depth` is in the answer, with the ticket at its other end; links of the tickets *at* the
 /// depth are not followed (not even among themselves: in a dense data set they would turn the
 /// picture into a hairball), and such a ticket is marked `cut_off` when it has any. At most
-/// `limit` tickets: past it, links to new tickets are left out and `truncated` is set.
+/// `limit` tickets and [`LINKS_PER_TICKET`] times as many links: past either, links are left
+/// out (their tickets marked `cut_off`) and `truncated` is set.
 /// `edges` gives a ticket's edges; links to other objects are only counted.
 fn walk(
     center: i64,
@@ -255,20 +260,23 @@ fn walk(
                 cut_off |= !seen_links.contains(&edge.link_id);
                 continue;
             }
+            // Each link is met from both of its ends (twice from a self link): keep it once.
+            if seen_links.contains(&edge.link_id) {
+                continue;
+            }
             let other = edge.other_value;
-            if !distance.contains_key(&other) {
-                if distance.len() >= limit {
-                    cut_off = true;
-                    truncated = true;
-                    continue;
-                }
+            let is_new = !distance.contains_key(&other);
+            if links.len() >= limit * LINKS_PER_TICKET || (is_new && distance.len() >= limit) {
+                cut_off = true;
+                truncated = true;
+                continue;
+            }
+            if is_new {
                 distance.insert(other, here + 1);
                 queue.push_back(other);
             }
-            // Each link is met from both of its ends (twice from a self link): keep it once.
-            if seen_links.insert(edge.link_id) {
-                links.push((edge, owner));
-            }
+            seen_links.insert(edge.link_id);
+            links.push((edge, owner));
         }
         nodes.push(Walked {
             id: owner,
@@ -440,6 +448,30 @@ mod tests {
         assert_eq!(walk.links.len(), 3);
         assert!(walk.nodes[0].cut_off, "the centre has links left out");
         assert!(walk.truncated);
+    }
+
+    #[test]
+    fn walk_stops_at_the_link_bound_in_a_dense_graph() {
+        // Arrange: 6 tickets, every pair linked (15 links).
+        let mut rows = Vec::new();
+        for a in 1..=6 {
+            for b in a + 1..=6 {
+                rows.push((rows.len() as u64 + 1, a, b));
+            }
+        }
+        // Act
+        let walk = walk(1, 2, 1, TICKET_OBJECT, edges_of(&rows));
+        // Assert: the ticket bound came first here; with room for tickets, the link bound.
+        assert_eq!((walk.nodes.len(), walk.links.len()), (1, 0));
+        let walk = super::walk(1, 2, 6, TICKET_OBJECT, edges_of(&rows));
+        assert_eq!((walk.nodes.len(), walk.links.len()), (6, 15));
+        assert!(!walk.truncated);
+        // 25 links between one pair; a limit of 2 tickets allows 20 links.
+        let rows: Vec<_> = (1..=25).map(|id| (id, 1, 2)).collect();
+        let walk = super::walk(1, 2, 2, TICKET_OBJECT, edges_of(&rows));
+        assert_eq!((walk.nodes.len(), walk.links.len()), (2, 20));
+        assert!(walk.truncated);
+        assert!(walk.nodes.iter().all(|n| n.cut_off));
     }
 
     #[test]
