@@ -34,7 +34,8 @@
   let lastGraph = null;
   let view = null; // {x, y, w, h}: the SVG viewBox
   let journal = [];
-  let journalKnown = -1;
+  let journalLoaded = false;
+  let journalNewest = null; // the newest entry seen, as JSON, to tell what a poll added
   let pollTimer = null;
   let locked = false; // the admin API refused us: no data until a token is given
 
@@ -105,7 +106,8 @@
     }
     if (!response.ok) {
       clearGraph();
-      say(await errorText(response), "error");
+      const unknown = response.status === 404 && tries.length === 2;
+      say(unknown ? `No ticket has the id or number ${ticket}.` : await errorText(response), "error");
       return;
     }
     unlock();
@@ -426,10 +428,17 @@
     }
     unlock();
     const entries = await response.json();
-    // A write answered 2xx since the last poll changes the graph: draw it again.
-    const fresh = journalKnown >= 0 && entries.length >= journalKnown ? entries.slice(journalKnown) : [];
+    // A write answered 2xx since the last poll changes the graph: draw it again. New entries
+    // are those after the newest one seen (the count alone stalls once the journal is full).
+    let fresh = [];
+    if (journalLoaded) {
+      let i = entries.length - 1;
+      while (i >= 0 && JSON.stringify(entries[i]) !== journalNewest) i--;
+      fresh = entries.slice(i + 1);
+    }
     const wrote = fresh.some((e) => e.method !== "GET" && e.status < 300);
-    journalKnown = entries.length;
+    journalLoaded = true;
+    journalNewest = entries.length ? JSON.stringify(entries[entries.length - 1]) : null;
     journal = entries;
     renderJournal();
     if (wrote && lastGraph) loadGraph().catch(report);

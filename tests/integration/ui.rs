@@ -193,6 +193,54 @@ fn an_added_link_shows_after_a_reload_with_its_journal_entry() {
 }
 
 #[test]
+fn the_journal_and_graph_follow_api_calls_while_the_page_is_open() {
+    // Arrange
+    let app = TestApp::start();
+    let browser = browser();
+    let tab = open(&browser, &app.server.url("/__mock/ui?ticket=147469"));
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-link-type]').length === 2",
+    );
+    // Act: a link added, the same again (422), and a list, with no reload.
+    assert_eq!(
+        app.add_link(add_body("child", 147470, "34147471")).status(),
+        201
+    );
+    assert_eq!(
+        app.add_link(add_body("child", 147470, "34147471")).status(),
+        422
+    );
+    assert_eq!(app.get_links("Ticket", 147469).status(), 200);
+    // Assert: the poll brings the entries, and the write brings the new edge.
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-journal-entry]').length === 3",
+    );
+    wait_until(&tab, "document.querySelector('[data-link-type=child]')");
+    let statuses =
+        "[...document.querySelectorAll('[data-journal-entry]')].map(r => r.dataset.status)";
+    assert_eq!(js(&tab, statuses), json!(["200", "422", "201"]));
+    // Filters: by path, then by status class.
+    let filter = |id: &str, value: &str| {
+        js(
+            &tab,
+            &format!(
+                "(e => (e.value = '{value}', e.dispatchEvent(new Event('input')), 0))\
+                 (document.getElementById('{id}'))"
+            ),
+        );
+    };
+    filter("filter-path", "/links/add");
+    assert_eq!(js(&tab, statuses), json!(["422", "201"]));
+    filter("filter-status", "4xx");
+    assert_eq!(js(&tab, statuses), json!(["422"]));
+    filter("filter-path", "");
+    filter("filter-status", "20");
+    assert_eq!(js(&tab, statuses), json!(["200", "201"]));
+}
+
+#[test]
 fn a_click_on_a_ticket_recentres_the_graph_on_it() {
     // Arrange
     let app = TestApp::start();
