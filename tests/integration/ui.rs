@@ -293,6 +293,29 @@ fn a_click_on_a_ticket_recentres_the_graph_on_it() {
         &tab,
         "document.getElementById('graph').dataset.centerTicket === '147471'",
     );
+
+    // Depth 0: the ticket alone, marked as cut off (its links lead past the depth).
+    js(
+        &tab,
+        "(e => (e.value = '0', e.dispatchEvent(new Event('change')), 0))\
+         (document.getElementById('depth'))",
+    );
+    wait_until(
+        &tab,
+        "document.querySelectorAll('[data-ticket-id]').length === 1",
+    );
+    assert_eq!(
+        js(
+            &tab,
+            "[...document.querySelectorAll('.node.cut-off')].map(n => n.dataset.ticketId)"
+        ),
+        json!(["147471"])
+    );
+    assert!(
+        tab.get_url().ends_with("?ticket=147471&depth=0"),
+        "{}",
+        tab.get_url()
+    );
 }
 
 #[test]
