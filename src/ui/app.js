@@ -347,6 +347,9 @@
         title.textContent = cut(ticketTitle(t), LABEL_CHARS);
       }
       group.addEventListener("click", () => open(String(t.id)));
+      // Pointing at a ticket lights its own links, which a crowded picture otherwise hides.
+      group.addEventListener("pointerenter", () => light(t.id, true));
+      group.addEventListener("pointerleave", () => light(t.id, false));
       group.addEventListener("keydown", (event) => {
         if (event.key === "Enter") open(String(t.id));
       });
@@ -358,6 +361,13 @@
       (graph.truncated ? " — stopped at the ticket limit, not everything is shown" : "");
     if (fit || !view) fitView();
     else applyView();
+  }
+
+  function light(id, on) {
+    svg.classList.toggle("lighting", on);
+    for (const edge of svg.querySelectorAll(`[data-source="${id}"], [data-target="${id}"]`)) {
+      edge.classList.toggle("lit", on);
+    }
   }
 
   // ---- zoom and pan -------------------------------------------------------------------

@@ -141,6 +141,19 @@ fn ticket_147469_shows_its_two_neighbours_with_numbers_and_two_normal_links() {
             ("normal".into(), "147469".into(), "147471".into()),
         ]
     );
+    // Pointing at a ticket lights its own links.
+    js(
+        &tab,
+        "(document.querySelector('[data-ticket-id=\"147470\"]')\
+         .dispatchEvent(new PointerEvent('pointerenter')), 0)",
+    );
+    assert_eq!(
+        js(
+            &tab,
+            "[...document.querySelectorAll('.edge.lit')].map(e => e.dataset.target)"
+        ),
+        json!(["147470"])
+    );
     // Everything the page loaded came from the mock itself.
     assert_eq!(
         js(
