@@ -25,7 +25,7 @@ use crate::state::AppState;
 /// The deepest walk `GET /__mock/graph` makes: past a few steps a linked set is most of the
 /// data set, and the page could not draw it readably anyway.
 pub const MAX_DEPTH: u32 = 5;
-/// The depth the page and `GET /__mock/graph` use when none is given (the issue's default).
+/// The depth the page and `GET /__mock/graph` use when none is given (issue 15 asks for 2).
 pub const DEFAULT_DEPTH: u32 = 2;
 /// Tickets a graph answer holds when no `limit` is given.
 pub const DEFAULT_NODE_LIMIT: usize = 500;

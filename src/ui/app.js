@@ -112,7 +112,15 @@
     }
     unlock();
     lastGraph = await response.json();
-    current.ticket = String(lastGraph.center);
+    if (current.ticket !== String(lastGraph.center)) {
+      // Found by number: the address and the search box name the ticket by its id from now on.
+      current.ticket = String(lastGraph.center);
+      $("search-input").value = current.ticket;
+      const query = new URLSearchParams(location.search);
+      query.set("ticket", current.ticket);
+      query.delete("number");
+      history.replaceState(null, "", "?" + query);
+    }
     drawGraph(lastGraph, true);
     if ($("status").dataset.status === "error") say("");
   }

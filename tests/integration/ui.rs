@@ -307,6 +307,12 @@ fn a_click_on_a_ticket_recentres_the_graph_on_it() {
         "document.getElementById('graph').dataset.centerTicket === '147471'",
     );
 
+    assert!(
+        tab.get_url().ends_with("?ticket=147471"),
+        "{}",
+        tab.get_url()
+    );
+
     // Depth 0: the ticket alone, marked as cut off (its links lead past the depth).
     js(
         &tab,
