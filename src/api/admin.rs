@@ -36,6 +36,12 @@ pub enum AdminError {
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// A parameter of an admin call is wrong; the text names it.
+    #[error("{0}")]
+    BadParameter(String),
+    /// What an admin call asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
     /// The route exists, but not for this method.
     #[error("Method Not Allowed: {method} {path} (allowed: {allowed})")]
     MethodNotAllowed {
@@ -73,6 +79,8 @@ impl ResponseError for AdminError {
             AdminError::NotText | AdminError::Fixture(_) | AdminError::Catalog(_) => {
                 StatusCode::UNPROCESSABLE_ENTITY
             }
+            AdminError::BadParameter(_) => StatusCode::BAD_REQUEST,
+            AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             AdminError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         }
@@ -92,11 +100,14 @@ impl ResponseError for AdminError {
     }
 }
 
-/// Registers the admin scope on `cfg`, unless the admin API is off.
+/// Registers the admin scope on `cfg`, unless the admin API is off. The page's files are
+/// outside the gate (they hold no data, and the page asks for the token itself); every call
+/// that gives or changes data is inside it.
 pub(super) fn configure(cfg: &mut web::ServiceConfig, access: &AdminAccess) {
     if *access == AdminAccess::Off {
         return;
     }
+    super::ui::configure_page(cfg);
     cfg.service(
         web::scope("/__mock")
             .app_data(web::Data::new(access.clone()))
@@ -115,6 +126,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig, access: &AdminAccess) {
                     .route(web::get().to(get_requests))
                     .route(web::delete().to(delete_requests)),
             )
+            .service(resource("/graph", "GET").route(web::get().to(super::ui::get_graph)))
             .default_service(web::to(super::catch_all)),
     );
 }

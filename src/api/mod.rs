@@ -13,6 +13,7 @@ mod extract;
 mod journal;
 mod links;
 mod tickets;
+mod ui;
 
 use std::sync::LazyLock;
 

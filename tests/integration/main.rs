@@ -33,3 +33,6 @@ mod regression;
 
 /// Damaged database folders: truncated, zeroed, missing files, garbage, a file for a folder.
 mod damage;
+
+/// The page at `/__mock/ui` in headless Chromium, and `GET /__mock/graph` behind it.
+mod ui;
