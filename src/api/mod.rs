@@ -6,6 +6,7 @@
 mod admin;
 mod error;
 mod links;
+mod ticket_index;
 mod tickets;
 
 use std::future::Future;
@@ -63,6 +64,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, admin: &AdminAccess) {
         .route(
             &format!("/api/v1/links/remove{suffix}"),
             web::delete().to(links::remove_link),
+        )
+        .route(
+            &format!("/api/v1/tickets{suffix}"),
+            web::get().to(ticket_index::list_tickets),
         )
         .route(
             &format!("/api/v1/users/me{suffix}"),
