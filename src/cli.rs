@@ -92,6 +92,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Read a real Zammad's tickets and links into a fixture document.
+    Capture(crate::capture::CaptureArgs),
 }
 
 impl Cli {

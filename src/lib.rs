@@ -28,6 +28,7 @@
 mod api;
 pub mod assets;
 pub mod auth;
+pub mod capture;
 pub mod catalog;
 pub mod cli;
 pub mod exchange;

@@ -23,6 +23,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<(), String> {
+    if let Some(Command::Capture(args)) = &cli.command {
+        return zammad_links_mock::capture::run(args).map_err(|e| error_chain(&e));
+    }
     if let Some(Command::Generate {
         tickets,
         links,

@@ -27,3 +27,7 @@ mod robustness;
 
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
+
+/// `capture` (issue 14): a mock stands in for a real Zammad, a second one serves the file;
+/// the failures are played by small fake servers. Also the mock's ticket index.
+mod capture;
