@@ -59,6 +59,9 @@ pub struct LinkRow {
 #[derive(Debug, Default)]
 pub struct LinkRows {
     rows: Vec<LinkRow>,
+    /// (type, source, target) of every row: Zammad's unique index `links_uniq_total` allows
+    /// each once, and so does the fixture document.
+    keys: HashSet<(String, ObjectKey, ObjectKey)>,
     /// Per object: (type as that object sees it, other object) → how many rows give it.
     entries: HashMap<ObjectKey, HashMap<(String, ObjectKey), usize>>,
 }
@@ -80,12 +83,23 @@ impl LinkRows {
                 skipped += 1;
                 continue;
             };
-            self.push(LinkRow {
+            // (t, O→T) and (m(t), T→O) read the same from both ends; the second is used
+            // when the first is taken, as when Zammad holds a link in both directions.
+            let mut row = LinkRow {
                 id: self.rows.len() as u64 + 1,
                 link_type: link_type.clone(),
                 source: other.clone(),
                 target: owner.clone(),
-            });
+            };
+            if self.is_taken(&row) {
+                row = LinkRow {
+                    link_type: source_side.to_owned(),
+                    source: owner.clone(),
+                    target: other.clone(),
+                    ..row
+                };
+            }
+            self.push(row);
             // A self link shows twice in its object's own list: the second entry is the
             // source side of the row just made.
             if other == owner {
@@ -97,7 +111,20 @@ impl LinkRows {
         skipped
     }
 
+    fn is_taken(&self, row: &LinkRow) -> bool {
+        self.keys.contains(&(
+            row.link_type.clone(),
+            row.source.clone(),
+            row.target.clone(),
+        ))
+    }
+
     fn push(&mut self, row: LinkRow) {
+        self.keys.insert((
+            row.link_type.clone(),
+            row.source.clone(),
+            row.target.clone(),
+        ));
         let source_side = inverse_type(&row.link_type).unwrap_or("");
         *self
             .entries
@@ -343,14 +370,35 @@ mod tests {
         assert_eq!(list_of(rows.rows(), &ticket(2)), two);
     }
 
+    fn keys(rows: &LinkRows) -> HashSet<(String, ObjectKey, ObjectKey)> {
+        rows.rows()
+            .iter()
+            .map(|r| (r.link_type.clone(), r.source.clone(), r.target.clone()))
+            .collect()
+    }
+
     #[test]
-    fn a_link_stored_in_both_directions_stays_two_rows() {
-        let one = vec![entry("normal", 2), entry("normal", 2)];
+    fn a_link_stored_in_both_directions_stays_two_distinct_rows() {
+        // Zammad holds (normal, 1→2) and (normal, 2→1), and (parent, 1→3) and (child, 3→1).
+        let one = vec![
+            entry("normal", 2),
+            entry("child", 3),
+            entry("normal", 2),
+            entry("child", 3),
+        ];
         let mut rows = LinkRows::default();
         rows.add_list(&ticket(1), &one);
         rows.add_list(&ticket(2), &[entry("normal", 1), entry("normal", 1)]);
-        assert_eq!(rows.rows().len(), 2);
-        assert_eq!(list_of(rows.rows(), &ticket(2)).len(), 2);
+        rows.add_list(&ticket(3), &[entry("parent", 1), entry("parent", 1)]);
+        assert_eq!(rows.rows().len(), 4);
+        assert_eq!(keys(&rows).len(), 4, "no row twice: {:?}", rows.rows());
+        for (id, list) in [
+            (1, one.clone()),
+            (2, vec![entry("normal", 1), entry("normal", 1)]),
+            (3, vec![entry("parent", 1), entry("parent", 1)]),
+        ] {
+            assert_eq!(sorted(list_of(rows.rows(), &ticket(id))), sorted(list));
+        }
     }
 
     #[test]

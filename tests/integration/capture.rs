@@ -320,6 +320,72 @@ fn an_agent_of_one_group_captures_nothing_of_the_other() {
     assert_round_trip(&first, &login, &second, &captured.token, &[1, 2], &[1, 2]);
 }
 
+#[test]
+fn links_held_in_both_directions_and_self_links_round_trip() {
+    // Arrange: every pair of rows that read the same from both ends, and a self link.
+    let fixture = Fixture::new()
+        .ticket(1, "1001")
+        .ticket(2, "1002")
+        .ticket(3, "1003")
+        .link("normal", 1, 2)
+        .link("normal", 2, 1)
+        .link("parent", 1, 3)
+        .link("child", 3, 1)
+        .link("parent", 2, 2)
+        .link("child", 3, 2)
+        .build();
+    let first = start_mock(FixtureDocument::from_value(fixture).unwrap());
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("both.json");
+    let login = Login::agent();
+    let mut options = args(&first.uri(), &login, &out);
+    options.tickets = vec![1];
+    options.depth = 2;
+    // Act
+    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    // Assert
+    assert_eq!(captured.links, 6);
+    let second = serve(&out);
+    assert_round_trip(
+        &first,
+        &login,
+        &second,
+        &captured.token,
+        &[1, 2, 3],
+        &[1, 2, 3],
+    );
+}
+
+#[test]
+fn a_ticket_the_user_may_not_see_is_refused_by_its_id() {
+    // Nicole Braun, the default customer, is not ticket 147469's customer.
+    let first = start_mock(FixtureDocument::default_data());
+    let customer = Login::Basic("nicole.braun@zammad.org".into(), "test".into());
+    let (result, dir) = try_capture(&first.uri(), &customer, 147469);
+    assert_failed_cleanly(&result, &dir);
+    assert!(
+        matches!(result, Err(CaptureError::TicketNotVisible(147469))),
+        "{result:?}"
+    );
+}
+
+#[test]
+fn a_customer_may_not_read_links_and_captures_nothing() {
+    let fixture = Fixture::new()
+        .user(7, "customer@example.com", &[3], json!({}))
+        .ticket_in(1, "1001", 1, 7)
+        .build();
+    let first = start_mock(FixtureDocument::from_value(fixture).unwrap());
+    let customer = Login::Basic("customer@example.com".into(), "test".into());
+    let (result, dir) = try_capture(&first.uri(), &customer, 1);
+    assert_failed_cleanly(&result, &dir);
+    let message = zammad_links_mock::error_chain(result.as_ref().unwrap_err());
+    assert!(
+        message.starts_with("the capturing user may not read links: GET /api/v1/links?"),
+        "{message}"
+    );
+}
+
 // ---------------------------------------------------------------- secrets
 
 #[test]
