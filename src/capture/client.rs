@@ -83,6 +83,9 @@ pub enum ClientError {
     /// The URL cannot be used as a base for the REST paths.
     #[error("{0} is not an http(s) URL")]
     BadUrl(String),
+    /// The URL carries a login or password, which would show in messages.
+    #[error("the URL must not carry credentials; use --token, or --user and --password")]
+    CredentialsInUrl,
     /// The HTTP client could not be set up (TLS back end).
     #[error("cannot set up the HTTP client")]
     Setup(#[source] reqwest::Error),
@@ -177,6 +180,9 @@ impl ZammadClient {
         connections: usize,
     ) -> Result<Self, ClientError> {
         let mut base = Url::parse(url).map_err(|_| ClientError::BadUrl(url.to_owned()))?;
+        if !base.username().is_empty() || base.password().is_some() {
+            return Err(ClientError::CredentialsInUrl);
+        }
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             return Err(ClientError::BadUrl(url.to_owned()));
         }
@@ -378,6 +384,15 @@ mod tests {
                 Err(ClientError::BadUrl(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_url_with_credentials_is_refused_without_repeating_them() {
+        let token = Credentials::Token("t".into());
+        let error =
+            ZammadClient::new("https://u:s3cr3t@host", &token, Patience::default(), 1).unwrap_err();
+        assert!(matches!(error, ClientError::CredentialsInUrl));
+        assert!(!error.to_string().contains("s3cr3t"));
     }
 
     #[test]

@@ -268,7 +268,7 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
     let concurrency = usize::from(args.concurrency);
     let client = ZammadClient::new(&args.url, &credentials, patience, concurrency)?;
 
-    let me = who_am_i(&client)?;
+    let (me, me_record) = who_am_i(&client)?;
     let version = server_version(&client).map_or((args.zammad_version, false), |v| (v, true));
     let permissions = match client.get_json("api/v1/permissions", &[]) {
         Ok(Value::Array(list)) => permission_table(&list),
@@ -288,7 +288,7 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
         }
         walker.tickets(&start, args.depth, &mut doc)?;
     }
-    add_capturing_user(&client, &mut doc, &me, &permissions);
+    add_capturing_user(&client, &mut doc, me.0, me_record, &permissions);
     if !doc.skipped_sections.is_empty() {
         let mut names: Vec<_> = doc.skipped_sections.iter().cloned().collect();
         names.sort();
@@ -327,8 +327,9 @@ fn write_error(path: &Path, source: std::io::Error) -> CaptureError {
     }
 }
 
-/// `GET /api/v1/users/me`: checks the URL and the credentials, and says who captures.
-fn who_am_i(client: &ZammadClient) -> Result<(i64, String), CaptureError> {
+/// `GET /api/v1/users/me`: checks the URL and the credentials, and says who captures (id,
+/// login, record).
+fn who_am_i(client: &ZammadClient) -> Result<((i64, String), Value), CaptureError> {
     const WHAT: &str = "GET /api/v1/users/me";
     let me = client.get_json("api/v1/users/me", &[]).map_err(|error| {
         // A Zammad always routes users/me; a 404 there means another kind of server.
@@ -343,7 +344,7 @@ fn who_am_i(client: &ZammadClient) -> Result<(i64, String), CaptureError> {
     let id = me.get("id").and_then(Value::as_i64);
     let login = me.get("login").and_then(Value::as_str);
     match (id, login) {
-        (Some(id), Some(login)) => Ok((id, login.to_owned())),
+        (Some(id), Some(login)) => Ok(((id, login.to_owned()), me)),
         _ => Err(CaptureError::NotZammad {
             what: WHAT.into(),
             reason: "the answer is not a user".into(),
@@ -373,22 +374,20 @@ fn permission_table(list: &[Value]) -> Map<String, Value> {
 }
 
 /// Makes sure the capturing user and its roles are in the document, so that the new token
-/// works: the user's record from `users/me` when no answer showed it, each role from
-/// `GET /api/v1/roles/:id` when no answer showed it, or a stand-in when that is refused.
+/// works: the user's record from `users/me` when no answer showed it (an answer's assets
+/// form wins), each role from `GET /api/v1/roles/:id` when no answer showed it, or a
+/// stand-in when that is refused.
 fn add_capturing_user(
     client: &ZammadClient,
     doc: &mut DocumentBuilder,
-    me: &(i64, String),
+    me: i64,
+    me_record: Value,
     permissions: &Map<String, Value>,
 ) {
-    if !doc.has_record("User", me.0) {
-        if let Ok(record) = client.get_json("api/v1/users/me", &[]) {
-            doc.add_record_if_absent("User", me.0, record);
-        }
-    }
+    doc.add_record_if_absent("User", me, me_record);
     let role_ids: Vec<i64> = doc
         .records("User")
-        .find(|u| u.get("id").and_then(Value::as_i64) == Some(me.0))
+        .find(|u| u.get("id").and_then(Value::as_i64) == Some(me))
         .and_then(|u| u.get("role_ids"))
         .and_then(Value::as_array)
         .map(|ids| ids.iter().filter_map(Value::as_i64).collect())

@@ -54,8 +54,8 @@ impl<'a> Walker<'a> {
         })
     }
 
-    /// `f` for every item on the pool; the results in the items' order, or the first error
-    /// in the items' order. The progress bar counts these requests.
+    /// `f` for every item on the pool: the results in the items' order, or an error (the
+    /// remaining items are not started then). The progress bar counts these requests.
     fn each<T: Sync, R: Send>(
         &self,
         items: &[T],

@@ -386,6 +386,38 @@ fn a_customer_may_not_read_links_and_captures_nothing() {
     );
 }
 
+#[test]
+fn a_role_no_answer_shows_becomes_a_stand_in_that_sees_the_same() {
+    // Arrange: user 8's access comes from its role 4 alone, which no asset walk reaches and
+    // the mock, like an agent's Zammad, does not let it read.
+    let fixture = Fixture::new()
+        .record(
+            "Role",
+            4,
+            json!({"id": 4, "name": "Helpdesk", "active": true, "permission_ids": [53],
+                   "group_ids": {"1": ["read"]}, "created_by_id": 1, "updated_by_id": 1}),
+        )
+        .user(8, "helpdesk@example.com", &[4], json!({}))
+        .ticket(1, "1001")
+        .ticket(2, "1002")
+        .link("parent", 1, 2)
+        .build();
+    let first = start_mock(FixtureDocument::from_value(fixture).unwrap());
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("stand-in.json");
+    let login = Login::Basic("helpdesk@example.com".into(), "test".into());
+    let mut options = args(&first.uri(), &login, &out);
+    options.tickets = vec![1];
+    // Act
+    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    // Assert
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert_eq!(doc["Role"]["4"]["name"], "Role 4 (stand-in)");
+    assert_eq!(doc["User"]["8"]["login"], "helpdesk@example.com");
+    let second = serve(&out);
+    assert_round_trip(&first, &login, &second, &captured.token, &[1], &[1, 2]);
+}
+
 // ---------------------------------------------------------------- secrets
 
 #[test]
