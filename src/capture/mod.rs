@@ -81,7 +81,7 @@ impl ZammadVersion {
 #[command(group(clap::ArgGroup::new("auth").required(true).args(["token", "user"])))]
 #[command(group(clap::ArgGroup::new("what").required(true).args(["tickets", "all"])))]
 pub struct CaptureArgs {
-    /// The Zammad's address, e.g. https://zammad.example.com.
+    /// The Zammad's root URL, like `https://zammad.example.com`.
     #[arg(long)]
     pub url: String,
     /// An API token of the capturing user (never written to the file or logged).
