@@ -90,6 +90,8 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
     },
+    /// Read a real Zammad's tickets and links into a fixture document.
+    Capture(crate::capture::CaptureArgs),
 }
 
 impl Cli {
@@ -165,6 +167,9 @@ pub enum CliError {
     /// `generate` failed.
     #[error(transparent)]
     Generate(#[from] crate::generate::GenerateError),
+    /// `capture` failed.
+    #[error(transparent)]
+    Capture(#[from] crate::capture::CaptureError),
 }
 
 /// The binary: parse the command line, then serve (until a signal) or run the subcommand.
@@ -201,6 +206,9 @@ fn quiet_sled_panics() {
 }
 
 fn run(cli: Cli) -> Result<(), CliError> {
+    if let Some(Command::Capture(args)) = &cli.command {
+        return Ok(crate::capture::run(args)?);
+    }
     if let Some(Command::Generate {
         tickets,
         links,

@@ -29,6 +29,7 @@ mod api;
 mod assets;
 mod attributes;
 mod auth;
+mod capture;
 mod catalog;
 #[doc(hidden)]
 pub mod cli;
@@ -49,6 +50,7 @@ mod state;
 mod store;
 
 pub use api::AdminAccess;
+pub use capture::{capture, CaptureArgs, CaptureError, ClientError, ZammadVersion};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;

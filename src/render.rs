@@ -186,6 +186,17 @@ mod tests {
     use crate::model::{LinkTypeId, Millis, ObjectRef};
 
     #[test]
+    fn a_ticket_renders_without_association_id_lists() {
+        let record = Record::from_json(
+            ModelKind::Ticket,
+            1,
+            r#"{"id":1,"group_id":2,"article_ids":[5],"title":"t"}"#,
+        )
+        .unwrap();
+        assert_eq!(ticket(&record), r#"{"id":1,"group_id":2,"title":"t"}"#);
+    }
+
+    #[test]
     fn link_row_renders_columns_in_table_order() {
         let row = LinkRow {
             id: 5,

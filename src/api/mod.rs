@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod journal;
 mod links;
+mod ticket_index;
 mod tickets;
 mod ui;
 
@@ -99,6 +100,10 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("/api/v1/links/remove{suffix}"),
             web::delete().to(links::remove_link),
+        )
+        .route(
+            &format!("/api/v1/tickets{suffix}"),
+            web::get().to(ticket_index::list_tickets),
         )
         .route(
             &format!("/api/v1/users/me{suffix}"),

@@ -36,3 +36,7 @@ mod damage;
 
 /// The page at `/__mock/ui` in headless Chromium, and `GET /__mock/graph` behind it.
 mod ui;
+
+/// `capture` (issue 14): a mock stands in for a real Zammad, a second one serves the file;
+/// the failures are played by small fake servers. Also the mock's ticket index.
+mod capture;
