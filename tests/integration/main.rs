@@ -31,6 +31,9 @@ mod persistence;
 /// Regression tests, each named after the issue that found it.
 mod regression;
 
+/// A model-based property test: random add/remove/list/merge/reset/restart sequences.
+mod model;
+
 /// Damaged database folders: truncated, zeroed, missing files, garbage, a file for a folder.
 mod damage;
 

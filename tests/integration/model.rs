@@ -1,0 +1,326 @@
+//! A model-based property test: random sequences of add, remove, list, merge, reset and
+//! restart (graceful and `kill -9`) against the real binary on a real sled folder, each
+//! answer and the state after each step compared with a small reference model of Zammad 5.0's
+//! link rules written here. proptest shrinks a failure to a minimal sequence.
+//!
+//! Bounded for CI: [`CASES`] sequences of at most [`MAX_STEPS`] steps (about 10 s in a debug
+//! build), over the default data set's three tickets and one id no record has.
+//!
+//! See: issue 13 ("a model-based property test").
+
+use std::collections::BTreeMap;
+use std::ffi::OsStr;
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+use reqwest::blocking::Client;
+use serde_json::{json, Value};
+
+use crate::helpers::{RunningBinary, AGENT};
+
+/// Sequences tried per run (`PROPTEST_CASES` sets another number for a longer run).
+const CASES: u32 = 16;
+/// The longest sequence.
+const MAX_STEPS: usize = 18;
+
+/// The default data set's tickets (id, number), and an id without a record.
+const TICKETS: [(i64, &str); 3] = [
+    (147469, "34147469"),
+    (147470, "34147470"),
+    (147471, "34147471"),
+];
+const NO_RECORD: i64 = 999;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Type {
+    Normal,
+    Parent,
+    Child,
+}
+
+impl Type {
+    fn name(self) -> &'static str {
+        match self {
+            Type::Normal => "normal",
+            Type::Parent => "parent",
+            Type::Child => "child",
+        }
+    }
+
+    /// `Link.list`'s `@map`: the name a row's source sees.
+    fn inverse(self) -> Type {
+        match self {
+            Type::Normal => Type::Normal,
+            Type::Parent => Type::Child,
+            Type::Child => Type::Parent,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Step {
+    /// Add (type, source ticket index, target id).
+    Add(Type, usize, i64),
+    /// Remove (type, source id, target id).
+    Remove(Type, i64, i64),
+    /// Merge one link (type, source id, target id) through `POST /__mock/fixtures`.
+    Merge(Type, i64, i64),
+    Reset,
+    /// Stop the binary (`kill -9` when true, else SIGTERM) and start it again.
+    Restart(bool),
+}
+
+fn any_type() -> impl Strategy<Value = Type> {
+    prop_oneof![Just(Type::Normal), Just(Type::Parent), Just(Type::Child)]
+}
+
+fn any_end() -> impl Strategy<Value = i64> {
+    prop_oneof![
+        4 => (0..3usize).prop_map(|i| TICKETS[i].0),
+        1 => Just(NO_RECORD),
+    ]
+}
+
+fn any_step() -> impl Strategy<Value = Step> {
+    prop_oneof![
+        8 => (any_type(), 0..3usize, any_end()).prop_map(|(t, s, o)| Step::Add(t, s, o)),
+        5 => (any_type(), any_end(), any_end()).prop_map(|(t, s, o)| Step::Remove(t, s, o)),
+        2 => (any_type(), any_end(), any_end()).prop_map(|(t, s, o)| Step::Merge(t, s, o)),
+        1 => Just(Step::Reset),
+        1 => any::<bool>().prop_map(Step::Restart),
+    ]
+}
+
+/// Zammad 5.0's links table as far as the calls show it: rows by id, and the id sequence.
+#[derive(Debug, Clone, PartialEq)]
+struct Model {
+    rows: BTreeMap<u64, (Type, i64, i64)>,
+    next: u64,
+}
+
+impl Model {
+    /// The default data set: links 3 and 4, the next id 5.
+    fn start() -> Self {
+        let rows = [
+            (3, (Type::Normal, 147469, 147470)),
+            (4, (Type::Normal, 147469, 147471)),
+        ];
+        Self {
+            rows: rows.into_iter().collect(),
+            next: 5,
+        }
+    }
+
+    fn find(&self, row: (Type, i64, i64)) -> Vec<u64> {
+        self.rows
+            .iter()
+            .filter(|(_, r)| **r == row)
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// `Link.add`: the id is drawn before the unique index refuses a duplicate.
+    fn add(&mut self, row: (Type, i64, i64)) -> Result<u64, ()> {
+        let id = self.next;
+        self.next += 1;
+        if !self.find(row).is_empty() {
+            return Err(());
+        }
+        self.rows.insert(id, row);
+        Ok(id)
+    }
+
+    /// `Link.remove`: the rows as passed, then the reverse rows with the inverse type; the
+    /// answer is the second set.
+    fn remove(&mut self, (t, source, target): (Type, i64, i64)) -> Vec<u64> {
+        let first = self.find((t, source, target));
+        let second: Vec<u64> = self
+            .find((t.inverse(), target, source))
+            .into_iter()
+            .filter(|id| !first.contains(id))
+            .collect();
+        for id in first.iter().chain(&second) {
+            self.rows.remove(id);
+        }
+        second
+    }
+
+    /// A merge: a link already there is left alone, a new one takes the next id.
+    fn merge(&mut self, row: (Type, i64, i64)) {
+        if self.find(row).is_empty() {
+            self.rows.insert(self.next, row);
+            self.next += 1;
+        }
+    }
+
+    /// `GET /api/v1/links` of ticket `id`: rows where it is the source (the inverse type
+    /// shown), then rows where it is the target, each by id.
+    fn list(&self, id: i64) -> Vec<(String, i64)> {
+        let from_source = self
+            .rows
+            .values()
+            .filter(|(_, s, _)| *s == id)
+            .map(|(t, _, o)| (t.inverse().name().to_owned(), *o));
+        let from_target = self
+            .rows
+            .values()
+            .filter(|(_, _, o)| *o == id)
+            .map(|(t, s, _)| (t.name().to_owned(), *s));
+        from_source.chain(from_target).collect()
+    }
+}
+
+/// The binary on one folder, restartable.
+struct Mock {
+    folder: tempfile::TempDir,
+    running: Option<RunningBinary>,
+    client: Client,
+}
+
+impl Mock {
+    fn start() -> Self {
+        let mut mock = Self {
+            folder: tempfile::TempDir::new().unwrap(),
+            running: None,
+            client: Client::new(),
+        };
+        mock.running = Some(mock.spawn());
+        mock
+    }
+
+    fn spawn(&self) -> RunningBinary {
+        let db = self.folder.path().join("db");
+        RunningBinary::start(&[OsStr::new("--db"), db.as_os_str()])
+    }
+
+    fn restart(&mut self, kill: bool) {
+        let running = self.running.take().unwrap();
+        running.signal(if kill { "-KILL" } else { "-TERM" });
+        self.running = Some(self.spawn());
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.running.as_ref().unwrap().base)
+    }
+
+    fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut request = self
+            .client
+            .request(method, self.url(path))
+            .basic_auth(AGENT.0, Some(AGENT.1));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().unwrap();
+        let status = response.status().as_u16();
+        let text = response.text().unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    fn list(&self, id: i64) -> Vec<(String, i64)> {
+        let path = format!("/api/v1/links?link_object=Ticket&link_object_value={id}");
+        let (status, body) = self.send(reqwest::Method::GET, &path, None);
+        assert_eq!(status, 200, "{body}");
+        body["links"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| {
+                assert_eq!(l["link_object"], "Ticket");
+                let t = l["link_type"].as_str().unwrap_or("null").to_owned();
+                (t, l["link_object_value"].as_i64().unwrap())
+            })
+            .collect()
+    }
+}
+
+fn link(t: Type, source: i64, target: i64) -> Value {
+    json!({"link_type": t.name(), "link_object_source": "Ticket", "link_object_source_value": source,
+           "link_object_target": "Ticket", "link_object_target_value": target})
+}
+
+/// Runs `steps` on a fresh binary and on the model, comparing every answer and, after every
+/// step, the links of every ticket.
+fn run(steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut mock = Mock::start();
+    let mut model = Model::start();
+    for (n, step) in steps.iter().enumerate() {
+        match *step {
+            Step::Add(t, source, target) => {
+                let body = json!({"link_type": t.name(), "link_object_source": "Ticket",
+                    "link_object_source_number": TICKETS[source].1,
+                    "link_object_target": "Ticket", "link_object_target_value": target});
+                let (status, answer) =
+                    mock.send(reqwest::Method::POST, "/api/v1/links/add", Some(body));
+                match model.add((t, TICKETS[source].0, target)) {
+                    Ok(id) => {
+                        prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(answer["id"].as_u64(), Some(id), "step {}", n);
+                    }
+                    Err(()) => {
+                        prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(&answer["error"], "Object already exists!");
+                    }
+                }
+            }
+            Step::Remove(t, source, target) => {
+                let body = json!({"link_type": t.name(), "link_object_source": "Ticket",
+                    "link_object_source_value": source, "link_object_target": "Ticket",
+                    "link_object_target_value": target});
+                let (status, answer) =
+                    mock.send(reqwest::Method::DELETE, "/api/v1/links/remove", Some(body));
+                let expected = model.remove((t, source, target));
+                prop_assert_eq!(status, 201, "step {}: {:?}", n, step);
+                let ids: Vec<u64> = answer
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|row| row["id"].as_u64().unwrap())
+                    .collect();
+                prop_assert_eq!(ids, expected, "step {}: {:?}", n, step);
+            }
+            Step::Merge(t, source, target) => {
+                let body = json!({"Link": [link(t, source, target)]});
+                let (status, _) = mock.send(reqwest::Method::POST, "/__mock/fixtures", Some(body));
+                prop_assert_eq!(status, 204, "step {}", n);
+                model.merge((t, source, target));
+            }
+            Step::Reset => {
+                let (status, _) = mock.send(reqwest::Method::POST, "/__mock/reset", None);
+                prop_assert_eq!(status, 204, "step {}", n);
+                model = Model::start();
+            }
+            Step::Restart(kill) => mock.restart(kill),
+        }
+        for id in TICKETS.map(|(id, _)| id).into_iter().chain([NO_RECORD]) {
+            prop_assert_eq!(
+                mock.list(id),
+                model.list(id),
+                "after step {}: {:?}, ticket {}",
+                n,
+                step,
+                id
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn random_sequences_agree_with_a_model_of_zammads_link_rules() {
+    let config = Config {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|cases| cases.parse().ok())
+            .unwrap_or(CASES),
+        // No files beside the tests: a failure is shown shrunk, not kept for later runs.
+        failure_persistence: None,
+        max_shrink_iters: 64,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new(config);
+    let steps = proptest::collection::vec(any_step(), 1..=MAX_STEPS);
+    if let Err(failure) = runner.run(&steps, |steps| run(&steps)) {
+        panic!("{failure}");
+    }
+}
