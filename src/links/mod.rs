@@ -152,15 +152,23 @@ pub async fn list_visible<T>(
         // `Link.link_object_get` creates an unknown name even when only listing. (The view
         // is let go first: the write waits for every view to close.)
         drop(view);
-        state
-            .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
-            .durable()
-            .await?;
+        // Boxed: the rare path's flush future would otherwise make every list's future (and
+        // so the per-request allocation actix makes for it) larger.
+        Box::pin(create_object_name(state, name)).await?;
         view = state.view();
         names = view.names();
     }
     let list = visible_links(&view, names, object, value, caller, state.profile());
     Ok(answer(&list, &view))
+}
+
+/// Creates link object `name` (`Link.link_object_get`), durable once it returns.
+async fn create_object_name(state: &AppState, name: &str) -> Result<(), LinkError> {
+    state
+        .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
+        .durable()
+        .await?;
+    Ok(())
 }
 
 fn visible_links(
