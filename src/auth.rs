@@ -233,12 +233,14 @@ impl Caller {
     }
 
     /// The caller's user id.
+    #[inline]
     pub fn user_id(&self) -> i64 {
         self.user.id
     }
 
     /// Whether the caller holds `wanted`; a parent permission implies its children
     /// (`admin` covers `admin.user`), never the other way round.
+    #[inline]
     pub fn has_permission(&self, wanted: &str) -> bool {
         self.grants
             .permissions
@@ -254,6 +256,7 @@ impl Caller {
     }
 
     /// How much of the assets the caller sees.
+    #[inline]
     pub fn asset_level(&self) -> AssetLevel {
         if self
             .grants

@@ -84,6 +84,7 @@ impl Names {
     }
 
     /// The id of link object `name`, if it exists.
+    #[inline]
     pub fn object_id(&self, name: &str) -> Option<LinkObjectId> {
         self.objects.by_name.get(name).copied().map(LinkObjectId)
     }
@@ -99,21 +100,25 @@ impl Names {
     }
 
     /// The model whose class link object `id` names (Zammad's `safe_constantize`), if any.
+    #[inline]
     pub fn object_model(&self, id: LinkObjectId) -> Option<ModelKind> {
         self.objects.get(id.0).and_then(|name| name.model)
     }
 
     /// The JSON text (`"Ticket"`, or `null` for an unknown id) of link object `id`.
+    #[inline]
     pub fn object_json(&self, id: LinkObjectId) -> &str {
         self.objects.get(id.0).map_or("null", |name| &*name.json)
     }
 
     /// The JSON text of link type `id` as its row's target sees it: the raw name.
+    #[inline]
     pub fn type_json_from_target(&self, id: LinkTypeId) -> &str {
         self.types.get(id.0).map_or("null", |name| &*name.json)
     }
 
     /// The JSON text of link type `id` as its row's source sees it: the inverse name or `null`.
+    #[inline]
     pub fn type_json_from_source(&self, id: LinkTypeId) -> &'static str {
         match self
             .types
@@ -209,6 +214,7 @@ impl Catalog {
     /// The current tables.
     ///
     /// Locking: takes the read lock only long enough to clone an `Arc`.
+    #[inline]
     pub fn snapshot(&self) -> Arc<Names> {
         self.names.read().clone()
     }

@@ -312,6 +312,7 @@ impl RecordStore {
     /// The record `kind`/`id`, shared.
     ///
     /// Locking: a shard read lock, released before returning.
+    #[inline]
     pub fn get(&self, kind: ModelKind, id: i64) -> Option<Arc<Record>> {
         self.records.get(&(kind, id)).map(|r| Arc::clone(&r))
     }
@@ -341,6 +342,7 @@ impl RecordStore {
     }
 
     /// A number that changes whenever a user, role, permission or password changes.
+    #[inline]
     pub fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }

@@ -136,6 +136,7 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
 
 /// The state `req` is answered from (read from the app's data rather than taken as one more
 /// extractor: each extractor costs the seed's GET a future of its own).
+#[inline]
 pub(super) fn state(req: &HttpRequest) -> Result<&AppState, ApiError> {
     req.app_data::<web::Data<AppState>>()
         .map(|data| data.get_ref())
@@ -143,6 +144,7 @@ pub(super) fn state(req: &HttpRequest) -> Result<&AppState, ApiError> {
 }
 
 /// The merged parameters of `req` with body `body` (query string over body, as in Rails).
+#[inline]
 pub(super) fn params<'a>(req: &'a HttpRequest, body: &'a [u8]) -> Result<Params<'a>, ApiError> {
     let content_type = req
         .headers()

@@ -33,6 +33,7 @@ pub(super) struct Noted;
 
 impl Noted {
     /// Whether `req` will be noted, so its extractors should leave what the journal needs.
+    #[inline]
     pub(super) fn is_wanted(req: &HttpRequest) -> bool {
         req.extensions().contains::<Noted>()
     }

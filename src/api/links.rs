@@ -13,6 +13,7 @@ use crate::params::Params;
 use crate::render::{self, Viewer};
 
 /// The viewer of the assets a response renders for `caller`.
+#[inline]
 pub(super) fn viewer(caller: &Caller) -> Viewer {
     Viewer {
         level: caller.asset_level(),

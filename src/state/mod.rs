@@ -69,31 +69,37 @@ pub struct View<'s> {
 
 impl View<'_> {
     /// The records and their lookups.
+    #[inline]
     pub fn records(&self) -> &RecordStore {
         &self.state.records
     }
 
     /// The link graph.
+    #[inline]
     pub fn graph(&self) -> &LinkGraph {
         &self.state.graph
     }
 
     /// The link type and object names.
+    #[inline]
     pub fn names(&self) -> std::sync::Arc<Names> {
         self.state.catalog.snapshot()
     }
 
     /// The API token `token`, if the fixtures define it.
+    #[inline]
     pub fn token(&self, token: &str) -> Option<ApiToken> {
         self.state.tokens.get(token).map(|t| t.clone())
     }
 
     /// Each user's permissions and group access, derived from the records.
+    #[inline]
     pub fn grants(&self) -> &GrantCache {
         &self.state.grants
     }
 
     /// Callers whose `Authorization` header already passed authentication.
+    #[inline]
     pub fn verified(&self) -> &VerifiedCallers {
         &self.state.verified
     }
@@ -119,11 +125,13 @@ impl AppState {
     }
 
     /// The Zammad version the state answers as.
+    #[inline]
     pub fn profile(&self) -> &Profile {
         &self.profile
     }
 
     /// A consistent read of the state (see [`View`]).
+    #[inline]
     pub fn view(&self) -> View<'_> {
         View {
             state: self,
