@@ -63,6 +63,7 @@ fn args(url: &str, login: &Login, out: &Path) -> CaptureArgs {
         depth: 1,
         zammad_version: ZammadVersion::V5_0,
         concurrency: 4,
+        ca_cert: None,
         timeout: Duration::from_secs(10),
         out: out.to_owned(),
     }
