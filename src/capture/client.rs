@@ -277,21 +277,24 @@ fn pem_reason(error: &pem::Error) -> String {
     }
 }
 
-/// The rustls error under a failed request, when TLS is why it failed. hyper-rustls hands it
-/// up inside an `io::Error`, whose `source()` skips the error it wraps, so each link of the
-/// chain is also looked into.
+/// The rustls error under a failed request, when TLS is why it failed. It comes up inside
+/// `io::Error`s (tokio-rustls wraps it, hyper-rustls wraps that again), and an `io::Error`'s
+/// `source()` skips the error it wraps, so each link is also unwrapped with `get_ref`.
 fn tls_error(error: &reqwest::Error) -> Option<rustls::Error> {
     let mut next: Option<&(dyn std::error::Error + 'static)> = Some(error);
     while let Some(link) = next {
-        if let Some(tls) = link.downcast_ref::<rustls::Error>() {
-            return Some(tls.clone());
-        }
-        let wrapped = link
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::get_ref)
-            .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-        if let Some(tls) = wrapped {
-            return Some(tls.clone());
+        let mut inner = link;
+        loop {
+            if let Some(tls) = inner.downcast_ref::<rustls::Error>() {
+                return Some(tls.clone());
+            }
+            match inner
+                .downcast_ref::<std::io::Error>()
+                .and_then(std::io::Error::get_ref)
+            {
+                Some(wrapped) => inner = wrapped,
+                None => break,
+            }
         }
         next = link.source();
     }
