@@ -50,7 +50,7 @@ mod state;
 mod store;
 
 pub use api::AdminAccess;
-pub use capture::{capture, CaptureArgs, CaptureError, ClientError, ZammadVersion};
+pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError, ZammadVersion};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;

@@ -24,8 +24,9 @@ use base64::Engine as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
+use client::load_ca_certs;
 use client::ZammadClient;
-pub use client::{ClientError, Credentials, Patience};
+pub use client::{CaCertError, ClientError, Credentials, Patience};
 use document::{stand_in_role, DocumentBuilder};
 use walk::Walker;
 
@@ -113,6 +114,10 @@ pub struct CaptureArgs {
     /// Requests in flight at most.
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
+    /// A PEM file of CA certificates (one or more) to trust besides the built-in Mozilla
+    /// roots, for a Zammad whose HTTPS certificate your own or a company CA signed.
+    #[arg(long, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// The longest one request may take (e.g. 30s, 2m).
     #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
     pub timeout: Duration,
@@ -130,6 +135,9 @@ pub enum CaptureError {
     /// A request failed.
     #[error(transparent)]
     Client(#[from] ClientError),
+    /// The `--ca-cert` file cannot be used.
+    #[error(transparent)]
+    CaCert(#[from] CaCertError),
     /// The server answered, but not as a Zammad does.
     #[error("{what}: {reason}; is this the URL of a Zammad?")]
     NotZammad {
@@ -253,6 +261,11 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
         },
         _ => return Err(CaptureError::NoCredentials),
     };
+    // Read before anything else, so that a bad file fails without a request.
+    let roots = match &args.ca_cert {
+        Some(path) => load_ca_certs(path)?,
+        None => Vec::new(),
+    };
     // Created first so that a folder that cannot take the file fails before any request;
     // dropped (and removed) on every error, renamed into place only at the very end.
     let out_dir = match args.out.parent() {
@@ -266,7 +279,7 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
         ..Patience::default()
     };
     let concurrency = usize::from(args.concurrency);
-    let client = ZammadClient::new(&args.url, &credentials, patience, concurrency)?;
+    let client = ZammadClient::new(&args.url, &credentials, patience, concurrency, roots)?;
 
     let (me, me_record) = who_am_i(&client)?;
     let version = server_version(&client).map_or((args.zammad_version, false), |v| (v, true));

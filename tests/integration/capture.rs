@@ -1,8 +1,8 @@
 //! `capture` (issue 14): a running mock stands in for the real Zammad, the file is served by
 //! a second mock, and every captured ticket's answers are compared between the two: `links`
 //! as a multiset, `assets` equal as JSON, `GET /api/v1/tickets/:id` equal. Also the secrets
-//! rule. The failures (`failures`) and the mock's own ticket index (`ticket_index`) have
-//! their own files.
+//! rule. The failures (`failures`), HTTPS (`https`) and the mock's own ticket index
+//! (`ticket_index`) have their own files.
 
 use std::collections::{HashSet, VecDeque};
 use std::path::Path;
@@ -24,6 +24,9 @@ mod failures;
 
 /// The mock's own `GET /api/v1/tickets`, which `--all` pages through.
 mod ticket_index;
+
+/// Capture over HTTPS through a TLS front, with and without `--ca-cert`.
+mod https;
 
 /// The default data set's token of user 3.
 const DEFAULT_TOKEN: &str = "zammad-links-mock-token-user-3";
@@ -63,6 +66,7 @@ fn args(url: &str, login: &Login, out: &Path) -> CaptureArgs {
         depth: 1,
         zammad_version: ZammadVersion::V5_0,
         concurrency: 4,
+        ca_cert: None,
         timeout: Duration::from_secs(10),
         out: out.to_owned(),
     }
