@@ -180,7 +180,7 @@ pub(super) fn remove_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::ZAMMAD_5_0;
+    use crate::profile::{ZAMMAD_5_0, ZAMMAD_7_0};
 
     fn ends() -> LinkEnds {
         LinkEnds {
@@ -255,6 +255,24 @@ mod tests {
             (row.id, row.created_at, row.updated_at),
             (3, Millis(5), Millis(5))
         );
+    }
+
+    #[test]
+    fn a_self_link_is_refused_in_zammad_7_0_and_a_duplicate_has_its_text() {
+        let same = LinkEnds {
+            target_value: Some(10),
+            ..ends()
+        };
+        let text =
+            |ends, exists: bool| match new_row(ends, 1, Millis(0), &ZAMMAD_7_0, |_, _, _| exists) {
+                Err(LinkError::Refused(refusal)) => (refusal.status, refusal.text),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            text(same, false),
+            (422, "An object cannot be linked to itself.")
+        );
+        assert_eq!(text(ends(), true), (422, "Link already exists"));
     }
 
     #[test]

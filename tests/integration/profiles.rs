@@ -362,3 +362,33 @@ fn an_unknown_zammad_version_stops_start_up_with_exit_code_2() {
         .unwrap();
     assert_eq!(from_env.status.code(), Some(2));
 }
+
+/// The Python clients zammad-py and zammadoo from PyPI list, add and remove links against
+/// every profile (`tests/clients/python_clients.py`). Needs `ZAMMAD_MOCK_TEST_PYTHON`: a
+/// Python with both installed, which `.ci/run` sets up in a virtual environment; without it
+/// the test says so and passes.
+#[test]
+fn the_python_clients_work_unchanged_against_every_profile() {
+    let Some(python) = std::env::var_os("ZAMMAD_MOCK_TEST_PYTHON") else {
+        eprintln!("skipped: set ZAMMAD_MOCK_TEST_PYTHON to a Python with zammad-py and zammadoo");
+        return;
+    };
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/python_clients.py"
+    );
+    for version in ALL {
+        let app = App::start(version);
+        let output = std::process::Command::new(&python)
+            .arg(script)
+            .arg(app.server.uri())
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{version:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
