@@ -32,10 +32,10 @@ pub enum AuthError {
     /// An unknown `Token` token.
     #[error("Can't find User for Token")]
     UnknownToken,
-    /// An unknown `Bearer` token: after the token check fails, Zammad 5.0's OAuth2 check
-    /// answers with its own text.
-    #[error("Invalid token!")]
-    InvalidBearer,
+    /// An unknown `Bearer` token: after the token check fails, the OAuth2 check answers
+    /// with its own text, which depends on the version (`Profile::unknown_bearer`).
+    #[error("{0}")]
+    InvalidBearer(&'static str),
     /// The user is inactive.
     #[error("{LOGIN_FAILED}")]
     Inactive,
@@ -58,7 +58,7 @@ impl AuthError {
             }
             AuthError::InvalidBasic
             | AuthError::UnknownToken
-            | AuthError::InvalidBearer
+            | AuthError::InvalidBearer(_)
             | AuthError::Inactive => false,
         }
     }
@@ -312,6 +312,45 @@ impl Caller {
         }
         false
     }
+
+    /// `TicketPolicy#show?` of Zammad 6.x and 7.0: an agent with `read` on the ticket's
+    /// group (the owner shortcut of 5.x is gone, spec §3.2), or customer access.
+    pub fn may_show_ticket_6x(&self, records: &RecordStore, ticket: &Record) -> bool {
+        self.ticket_access_6x(records, ticket, "read")
+    }
+
+    /// `TicketPolicy#update?` of Zammad 6.x and 7.0: an agent with `change` on the
+    /// ticket's group, or customer access (a customer may change their own tickets).
+    pub fn may_update_ticket_6x(&self, records: &RecordStore, ticket: &Record) -> bool {
+        self.ticket_access_6x(records, ticket, "change")
+    }
+
+    fn ticket_access_6x(&self, records: &RecordStore, ticket: &Record, access: &str) -> bool {
+        let fields = &ticket.fields;
+        if self.has_permission("ticket.agent")
+            && fields
+                .group_id
+                .is_some_and(|group| self.has_group_access(group, access))
+        {
+            return true;
+        }
+        self.has_permission("ticket.customer") && self.is_customer_of(records, ticket)
+    }
+
+    /// `TicketPolicy#customer_access?`: the ticket's customer, or a member of its shared
+    /// organization.
+    fn is_customer_of(&self, records: &RecordStore, ticket: &Record) -> bool {
+        let fields = &ticket.fields;
+        if fields.customer_id == Some(self.user.id) {
+            return true;
+        }
+        match (fields.organization_id, self.user.fields.organization_id) {
+            (Some(org), Some(own)) if org == own => records
+                .get(ModelKind::Organization, org)
+                .is_some_and(|o| o.fields.shared.unwrap_or(false)),
+            _ => false,
+        }
+    }
 }
 
 /// Whether holding permission `held` grants `wanted`.
@@ -398,6 +437,7 @@ pub fn authenticate(
     tokens: &dyn Fn(&str) -> Option<ApiToken>,
     credentials: &Credentials,
     impersonate: Option<&str>,
+    unknown_bearer: &'static str,
 ) -> Result<Caller, AuthError> {
     let caller = match credentials {
         Credentials::None => return Err(AuthError::Required),
@@ -422,7 +462,7 @@ pub fn authenticate(
             });
             let Some((token, user)) = found else {
                 return Err(if *bearer {
-                    AuthError::InvalidBearer
+                    AuthError::InvalidBearer(unknown_bearer)
                 } else {
                     AuthError::UnknownToken
                 });

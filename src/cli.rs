@@ -13,6 +13,7 @@ use clap::{CommandFactory, Parser};
 use crate::api::AdminAccess;
 use crate::fixtures::{FixtureDocument, FixtureFileError};
 use crate::generate::{write_document, Spec};
+use crate::profile::ZammadVersion;
 use crate::server::{MockServerBuilder, StoreMode};
 
 /// The prefix of every environment variable an option reads.
@@ -67,6 +68,16 @@ pub struct Cli {
     /// The largest request body of a Zammad API call; larger ones get 413.
     #[arg(long, env = "ZAMMAD_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
+    /// Which Zammad to answer as: 5.0 (Zammad 5.0.x, the default), 6.5 (Zammad 6.5.x) or
+    /// 7.0 (Zammad 7.0.1): refusals, validations, authorization, assets, default data set.
+    #[arg(
+        long,
+        env = "ZAMMAD_MOCK_ZAMMAD_VERSION",
+        value_name = "VERSION",
+        value_enum,
+        default_value = "5.0"
+    )]
+    pub zammad_version: ZammadVersion,
     /// How many worker threads answer requests (default: one per CPU core).
     #[arg(long, env = "ZAMMAD_MOCK_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
@@ -108,6 +119,7 @@ impl Cli {
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             )
             .handle_signals(true)
+            .zammad_version(self.zammad_version)
             .admin_open_on_network(self.admin_open)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)

@@ -120,6 +120,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Answer as Zammad `version` (default 5.0): its refusals, validations, authorization,
+    /// assets and, unless [`fixtures`](Self::fixtures) gives a document, its default data set.
+    pub fn zammad_version(mut self, version: crate::profile::ZammadVersion) -> Self {
+        self.profile = version.profile();
+        self
+    }
+
     /// Listen on `address` (default: a free port on 127.0.0.1).
     pub fn bind(mut self, address: SocketAddr) -> Self {
         self.bind = address;

@@ -39,6 +39,9 @@ pub enum ApiError {
         /// The request path.
         path: String,
     },
+    /// A policy refused the caller (`Pundit::NotAuthorizedError`): 403 "Not authorized".
+    #[error("Not authorized")]
+    NotAuthorized,
     /// A record was not found (`ActiveRecord::RecordNotFound`).
     #[error("{0}")]
     NotFound(String),
@@ -85,6 +88,7 @@ impl ApiError {
                     match refusal.shape {
                         BodyShape::Humanized => (status, Humanized(text)),
                         BodyShape::ErrorOnly => (status, ErrorOnly(text)),
+                        BodyShape::Masked => (status, Masked),
                     }
                 }
                 LinkError::AttributeRequired(_) => {
@@ -97,6 +101,7 @@ impl ApiError {
                 LinkError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
             },
             ApiError::Params(p) => Self::params_parts(p),
+            ApiError::NotAuthorized => (StatusCode::FORBIDDEN, Humanized(self.to_string())),
             ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorOnly(self.to_string())),
             ApiError::BodyUnreadable(_) => (StatusCode::BAD_REQUEST, ErrorOnly(self.to_string())),
             ApiError::RouteNotFound { .. } | ApiError::NotFound(_) => {

@@ -123,6 +123,7 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
             &|token| view.token(token),
             &Credentials::parse(authorization),
             impersonate,
+            state.profile().unknown_bearer,
         )
     };
     Ok(match (authorization, impersonate) {

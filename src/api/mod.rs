@@ -15,6 +15,7 @@ mod links;
 mod ticket_index;
 mod tickets;
 mod ui;
+mod version;
 
 use std::sync::LazyLock;
 
@@ -85,7 +86,7 @@ pub(crate) fn app(
         .default_service(web::to(catch_all))
 }
 
-/// Zammad's routes (`config/routes/link.rb`, `ticket.rb`, `user.rb`), each also with the
+/// Zammad's routes (`config/routes/link.rb`, `ticket.rb`, `user.rb`, `version.rb`), each also with the
 /// `.json` suffix Rails accepts.
 fn zammad_routes(cfg: &mut web::ServiceConfig) {
     for suffix in ["", ".json"] {
@@ -108,6 +109,10 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("/api/v1/users/me{suffix}"),
             web::get().to(tickets::show_me),
+        )
+        .route(
+            &format!("/api/v1/version{suffix}"),
+            web::get().to(version::show_version),
         );
     }
     cfg.route("/api/v1/tickets/{id}", web::get().to(tickets::show_ticket));

@@ -1,9 +1,12 @@
 //! The pure rules behind the link calls, each with Zammad's reason beside it and a unit test:
 //! who may call, how a new row is checked, which rows a remove takes and which it answers.
 
+use std::sync::Arc;
+
 use crate::auth::Caller;
-use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ObjectRef};
-use crate::profile::{Profile, SelfLinks};
+use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
+use crate::profile::{LinkPolicy, Profile, SelfLinks};
+use crate::records::{Record, RecordStore};
 
 use super::LinkError;
 
@@ -11,6 +14,89 @@ use super::LinkError;
 /// `ticket.agent` or `admin`, in every Zammad version.
 pub(super) fn may_use_links(caller: &Caller) -> bool {
     caller.has_permission("ticket.agent") || caller.has_permission("admin")
+}
+
+/// How the link policy finds one end of a link: by object name and id or ticket number.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum PolicyEnd<'a> {
+    /// A ticket by id (`Ticket.find_by!(id:)`), the target's lookup.
+    TicketId(Option<i64>),
+    /// A ticket by number (`Ticket.find_by!(number:)`), the source's lookup.
+    TicketNumber(Option<&'a str>),
+    /// A knowledge-base translation by id.
+    Translation(Option<i64>),
+    /// Any other object name, or none.
+    Unsupported,
+}
+
+impl<'a> PolicyEnd<'a> {
+    /// The end named `object`, with its id and number as the request gave them.
+    pub(super) fn of(
+        object: Option<&str>,
+        id: Option<i64>,
+        number: Option<&'a str>,
+        by_number: bool,
+    ) -> Self {
+        match object {
+            Some("Ticket") if by_number => PolicyEnd::TicketNumber(number),
+            Some("Ticket") => PolicyEnd::TicketId(id),
+            Some("KnowledgeBase::Answer::Translation") => PolicyEnd::Translation(id),
+            _ => PolicyEnd::Unsupported,
+        }
+    }
+}
+
+/// The profile's link policy for add (`target` must pass `update?`, then `source` `show?`)
+/// or, with `source` `None`, for remove (`target` only): `Ok` when the call may go on.
+/// Each end is looked up first, so a missing one is a 404 before any 403
+/// (`links_controller_policy.rb#add?` / `#remove?`, spec §1.6–1.7).
+pub(super) fn authorize(
+    profile: &Profile,
+    caller: &Caller,
+    records: &RecordStore,
+    target: PolicyEnd<'_>,
+    source: Option<PolicyEnd<'_>>,
+) -> Result<(), LinkError> {
+    let LinkPolicy::TicketPolicy {
+        target_missing,
+        source_missing,
+        translation_missing,
+        unsupported,
+    } = profile.policy
+    else {
+        // Zammad 5.0: `LinksController` has no policy beyond being logged in.
+        return Ok(());
+    };
+    let find = |end: PolicyEnd<'_>| -> Result<Option<Arc<Record>>, LinkError> {
+        let refused = |r| Err(LinkError::Refused(r));
+        match end {
+            PolicyEnd::TicketId(id) => id
+                .and_then(|id| records.get(ModelKind::Ticket, id))
+                .map_or_else(|| refused(target_missing), |t| Ok(Some(t))),
+            PolicyEnd::TicketNumber(number) => number
+                .and_then(|n| records.ticket_by_number(n))
+                .map_or_else(|| refused(source_missing), |t| Ok(Some(t))),
+            // The spec names no check on a translation beyond its existence (§1.6); the
+            // knowledge base's own policy is not modelled.
+            PolicyEnd::Translation(id) => id
+                .and_then(|id| records.get(ModelKind::KbAnswerTranslation, id))
+                .map_or_else(|| refused(translation_missing), |_| Ok(None)),
+            PolicyEnd::Unsupported => refused(unsupported),
+        }
+    };
+    if let Some(ticket) = find(target)? {
+        if !(profile.may_update_ticket)(caller, records, &ticket) {
+            return Err(LinkError::NotAuthorized);
+        }
+    }
+    if let Some(source) = source {
+        if let Some(ticket) = find(source)? {
+            if !(profile.may_show_ticket)(caller, records, &ticket) {
+                return Err(LinkError::NotAuthorized);
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A raw id column as the 16-bit ids of the name tables: anything else matches no row.
@@ -57,8 +143,15 @@ pub(super) fn new_row(
     if exists(link_type, source, target) {
         return Err(LinkError::Refused(profile.already_exists));
     }
+    // 7.0.1: `LinkUniquenessValidator` is asked before `LinkSelfReferenceValidator` (their
+    // order is not known; a self link can only be a duplicate in a fixture document).
     match profile.self_links {
         SelfLinks::Allowed => {}
+        SelfLinks::Refused(refusal) => {
+            if source == target {
+                return Err(LinkError::Refused(refusal));
+            }
+        }
     }
     Ok(LinkRow {
         id,
@@ -87,7 +180,7 @@ pub(super) fn remove_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::ZAMMAD_5_0;
+    use crate::profile::{ZAMMAD_5_0, ZAMMAD_7_0};
 
     fn ends() -> LinkEnds {
         LinkEnds {
@@ -162,6 +255,24 @@ mod tests {
             (row.id, row.created_at, row.updated_at),
             (3, Millis(5), Millis(5))
         );
+    }
+
+    #[test]
+    fn a_self_link_is_refused_in_zammad_7_0_and_a_duplicate_has_its_text() {
+        let same = LinkEnds {
+            target_value: Some(10),
+            ..ends()
+        };
+        let text =
+            |ends, exists: bool| match new_row(ends, 1, Millis(0), &ZAMMAD_7_0, |_, _, _| exists) {
+                Err(LinkError::Refused(refusal)) => (refusal.status, refusal.text),
+                other => panic!("{other:?}"),
+            };
+        assert_eq!(
+            text(same, false),
+            (422, "An object cannot be linked to itself.")
+        );
+        assert_eq!(text(ends(), true), (422, "Link already exists"));
     }
 
     #[test]
