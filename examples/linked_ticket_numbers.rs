@@ -68,6 +68,19 @@ mod tests {
     }
 
     #[test]
+    fn works_unchanged_against_zammad_7_0() {
+        // Arrange: the same code against the 7.0 profile and its default data set.
+        let server = MockServer::builder()
+            .zammad_version(zammad_links_mock::ZammadVersion::V7_0)
+            .start();
+        // Act
+        let numbers =
+            linked_ticket_numbers(&server.uri(), ("test@test.de", "test"), 147469).unwrap();
+        // Assert
+        assert_eq!(numbers, ["34147470", "34147471"]);
+    }
+
+    #[test]
     fn a_wrong_password_is_an_error() {
         let server = MockServer::start();
         assert!(linked_ticket_numbers(&server.uri(), ("test@test.de", "nope"), 147469).is_err());

@@ -189,7 +189,23 @@ pub enum CliError {
 pub fn main() -> ExitCode {
     env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     quiet_sled_panics();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(),
+        Err(error) => {
+            // One line, as every other refusal of the binary: clap's text without its
+            // blank lines and its hint.
+            let text = error.render().to_string();
+            let line: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|line| !line.is_empty() && !line.starts_with("For more information"))
+                .collect();
+            let line = line.join(" ");
+            eprintln!("zammad-links-mock: {}", line.trim_start_matches("error: "));
+            return ExitCode::from(2);
+        }
+    };
     for name in Cli::unknown_env_vars() {
         log::warn!("ignoring unknown environment variable {name}");
     }
