@@ -33,12 +33,12 @@ use walk::Walker;
 pub use crate::profile::ZammadVersion;
 
 impl ZammadVersion {
-    /// The permission table used when the user may not read the server's: 5.0's
-    /// (`data/default.json`) for every version, as the capture tests pin it, although the
-    /// 6.5 and 7.0 profiles now carry their own tables.
+    /// The permission table used when the user may not read the server's: the profile's own
+    /// (its default data set's), so that the captured roles' permission ids mean in the mock
+    /// what they meant in that Zammad.
     fn default_permissions(self) -> Map<String, Value> {
-        let default: Value =
-            serde_json::from_str(crate::fixtures::DEFAULT_DATA).expect("data/default.json is JSON");
+        let default: Value = serde_json::from_str(self.profile().default_data)
+            .expect("every profile's default data set is JSON");
         match default.get("Permission") {
             Some(Value::Object(table)) => table.clone(),
             _ => Map::new(),

@@ -236,6 +236,41 @@ fn default_round_trip(login: Login) {
     );
 }
 
+/// The default ticket captured from a mock answering as `version` and served by a mock of
+/// the same version: the round trip holds for every profile, its version detected from
+/// `GET /api/v1/version` and its permission table carried over.
+fn profile_round_trip(version: ZammadVersion) {
+    // Arrange
+    let _ = env_logger::builder().is_test(true).try_init();
+    let first = MockServer::builder().zammad_version(version).start();
+    let login = Login::Basic(AGENT.0.into(), AGENT.1.into());
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("captured.json");
+    let mut options = args(&first.uri(), &login, &out);
+    options.tickets = vec![147469];
+    // Act
+    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    // Assert
+    assert_eq!(captured.version, (version, true));
+    let doc = FixtureDocument::from_file(&out).unwrap();
+    let second = MockServer::builder()
+        .zammad_version(version)
+        .fixtures(doc)
+        .start();
+    let (interior, all) = reach(&first, &login, &[147469], 1);
+    assert_round_trip(&first, &login, &second, &captured.token, &interior, &all);
+}
+
+#[test]
+fn the_default_ticket_round_trips_under_zammad_6_5() {
+    profile_round_trip(ZammadVersion::V6_5);
+}
+
+#[test]
+fn the_default_ticket_round_trips_under_zammad_7_0() {
+    profile_round_trip(ZammadVersion::V7_0);
+}
+
 #[test]
 fn the_default_ticket_round_trips_captured_with_basic_auth() {
     default_round_trip(Login::agent());

@@ -303,7 +303,7 @@ fn the_servers_version_and_permission_table_are_used_when_the_user_may_read_them
 }
 
 #[test]
-fn without_them_the_flag_and_zammad_5s_table_are_used() {
+fn without_them_the_flag_and_its_profiles_table_are_used() {
     let base = fake_server(|_, line| Some(canned(line)));
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("out.json");
@@ -313,7 +313,8 @@ fn without_them_the_flag_and_zammad_5s_table_are_used() {
     let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
     assert_eq!(captured.version, (ZammadVersion::V6_5, false));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
-    let default: Value = serde_json::from_str(zammad_links_mock::DEFAULT_DATA).unwrap();
+    let default: Value =
+        serde_json::from_str(include_str!("../../../data/default-6.5.json")).unwrap();
     assert_eq!(doc["Permission"], default["Permission"]);
 }
 
