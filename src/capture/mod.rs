@@ -14,6 +14,7 @@
 
 mod client;
 mod document;
+mod tls;
 mod walk;
 
 use std::io::{IsTerminal, Write};
@@ -24,10 +25,11 @@ use base64::Engine as _;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
-use client::load_ca_certs;
 use client::ZammadClient;
-pub use client::{CaCertError, ClientError, Credentials, Patience};
+pub use client::{ClientError, Credentials, Patience};
 use document::{stand_in_role, DocumentBuilder};
+use tls::load_ca_certs;
+pub use tls::CaCertError;
 use walk::Walker;
 
 pub use crate::profile::ZammadVersion;
