@@ -26,11 +26,39 @@ pub struct AssetsBuilder<'a> {
     scratch: Scratch,
 }
 
+/// What one root — a record that no walk pulls in, such as a linked ticket — pulls into
+/// `assets` on its own: every record of its walk in the walk's order, the root itself left
+/// out. It is kept with the root's version (`Record::derived`) and used while it is
+/// current: same walk, no record of it superseded, no record arrived since (one that was
+/// missing may have arrived). Zammad caches assets per record and `updated_at` the same way.
+///
+/// Why a kept closure gives the same response as walking: once a walk is complete, the
+/// placed records are closed under the walk (everything a placed record pulls in is
+/// placed, or missing). A walk from the next root over those placed records therefore places
+/// exactly the records of the root's own walk that are not placed yet, in that walk's order:
+/// wherever the fresh walk would descend into a placed record, it would only place records
+/// that are placed already.
+#[derive(Debug)]
+pub struct Closure {
+    relations: Relations,
+    arrivals: u64,
+    members: Box<[Arc<Record>]>,
+}
+
+impl Closure {
+    fn is_current(&self, records: &RecordStore, relations: Relations) -> bool {
+        self.relations == relations
+            && self.arrivals == records.arrivals()
+            && self.members.iter().all(|m| !m.derived.is_superseded())
+    }
+}
+
 /// A builder's buffers. A worker thread keeps the last one and the next builder on that
 /// thread takes it over: allocating them afresh for every response showed up in profiles of
 /// the seed's GET (a dozen allocations out of its thirty).
 #[derive(Debug, Default)]
 struct Scratch {
+    /// The placed records' kinds and ids, once there are more than [`Scratch::SCAN_UP_TO`].
     seen: HashSet<(ModelKind, i64), FxBuildHasher>,
     /// Every record placed, in placing order.
     placed: Vec<Arc<Record>>,
@@ -50,6 +78,9 @@ impl Scratch {
     /// Beyond this many records a builder's buffers are freed rather than kept, so that one
     /// object with thousands of links does not pin its buffers to a worker for good.
     const KEEP_UP_TO: usize = 4096;
+    /// Up to this many placed records, "is it placed?" scans them (a response usually has a
+    /// handful, and a scan of a few is cheaper than hashing); beyond, `seen` answers.
+    const SCAN_UP_TO: usize = 16;
 
     fn take() -> Self {
         SPARE.with(Cell::take).unwrap_or_default()
@@ -65,6 +96,54 @@ impl Scratch {
         self.stack.clear();
         self.children.clear();
         SPARE.with(|spare| spare.set(Some(self)));
+    }
+
+    #[inline]
+    fn is_placed(&self, kind: ModelKind, id: i64) -> bool {
+        if self.placed.len() <= Self::SCAN_UP_TO {
+            self.placed.iter().any(|r| r.id == id && r.kind == kind)
+        } else {
+            self.seen.contains(&(kind, id))
+        }
+    }
+
+    fn place(&mut self, record: Arc<Record>) {
+        if self.placed.len() >= Self::SCAN_UP_TO {
+            if self.placed.len() == Self::SCAN_UP_TO {
+                self.seen.extend(self.placed.iter().map(|r| (r.kind, r.id)));
+            }
+            self.seen.insert((record.kind, record.id));
+        }
+        if !self.kinds.contains(&record.kind) {
+            self.kinds.push(record.kind);
+        }
+        self.placed.push(record);
+    }
+
+    /// Places `record` and everything it pulls in that is not placed yet, in Zammad's order.
+    fn walk(&mut self, records: &RecordStore, relations: Relations, record: Arc<Record>) {
+        // An explicit stack instead of recursion, so a long chain of `created_by` users
+        // cannot exhaust a worker's stack. Children are pushed in reverse so that they are
+        // visited in Zammad's order; checking when popping keeps the order of a recursive
+        // walk.
+        self.stack.push(record);
+        while let Some(record) = self.stack.pop() {
+            if self.is_placed(record.kind, record.id) {
+                continue;
+            }
+            self.children.clear();
+            relations.of(&record, &mut self.children);
+            self.place(record);
+            for i in (0..self.children.len()).rev() {
+                let (kind, id) = self.children[i];
+                if self.is_placed(kind, id) {
+                    continue;
+                }
+                if let Some(child) = records.get(kind, id) {
+                    self.stack.push(child);
+                }
+            }
+        }
     }
 }
 
@@ -84,33 +163,53 @@ impl<'a> AssetsBuilder<'a> {
         }
     }
 
-    /// Adds `record` and everything it pulls in.
+    /// Adds `record` and everything it pulls in. `record` must be the stored version (read
+    /// in the same view): a root's closure is kept with it.
     pub fn add(&mut self, record: Arc<Record>) {
-        // An explicit stack instead of recursion, so a long chain of `created_by` users
-        // cannot exhaust a worker's stack. Children are pushed in reverse so that they are
-        // visited in Zammad's order; checking `seen` when popping keeps the order of a
-        // recursive walk.
-        let s = &mut self.scratch;
-        s.stack.push(record);
-        while let Some(record) = s.stack.pop() {
-            if !s.seen.insert((record.kind, record.id)) {
-                continue;
+        if self.relations.may_pull_in(record.kind) {
+            // A user or organization linked directly: walked every time. (Keeping a closure
+            // with a record that other closures hold could make a cycle of `Arc`s.)
+            self.scratch.walk(self.records, self.relations, record);
+            return;
+        }
+        if self.scratch.is_placed(record.kind, record.id) {
+            return;
+        }
+        let kept = record.derived.closure();
+        let fresh;
+        let closure = match kept.as_deref() {
+            Some(kept) if kept.is_current(self.records, self.relations) => kept,
+            _ => {
+                fresh = Arc::new(self.closure_of(&record));
+                record.derived.keep_closure(Arc::clone(&fresh));
+                &fresh
             }
-            s.children.clear();
-            self.relations.of(&record, &mut s.children);
-            if !s.kinds.contains(&record.kind) {
-                s.kinds.push(record.kind);
-            }
-            s.placed.push(record);
-            for &(kind, id) in s.children.iter().rev() {
-                if s.seen.contains(&(kind, id)) {
-                    continue;
-                }
-                if let Some(child) = self.records.get(kind, id) {
-                    s.stack.push(child);
-                }
+        };
+        self.scratch.place(record);
+        for member in &closure.members {
+            if !self.scratch.is_placed(member.kind, member.id) {
+                self.scratch.place(Arc::clone(member));
             }
         }
+    }
+
+    /// The closure of `root`, walked afresh.
+    fn closure_of(&self, root: &Arc<Record>) -> Closure {
+        // Read before walking; the caller's view keeps records from changing meanwhile.
+        let arrivals = self.records.arrivals();
+        let mut own = Scratch::default();
+        own.walk(self.records, self.relations, Arc::clone(root));
+        Closure {
+            relations: self.relations,
+            arrivals,
+            members: own.placed.drain(1..).collect(),
+        }
+    }
+
+    /// Adds `record` and everything it pulls in, walking every time (what [`add`](Self::add)
+    /// does without kept closures; benches and tests compare the two).
+    pub fn add_walking(&mut self, record: Arc<Record>) {
+        self.scratch.walk(self.records, self.relations, record);
     }
 
     /// Whether nothing was added.
@@ -127,10 +226,14 @@ impl<'a> AssetsBuilder<'a> {
     /// that the caller can size its buffer once. (A customer's reduced records are usually
     /// shorter; a role renamed `Role_<id>` can make one a little longer.)
     pub fn json_len_bound(&self) -> usize {
-        // `{}`; `"<key>":{` … `},` per model; `"<id>":<json>,` per record (≤ 20 digits).
+        // `{}`; `"<key>":{` … `},` per model; `"<id>":<json>,` per record.
         let s = &self.scratch;
         let models: usize = s.kinds.iter().map(|kind| kind.assets_key().len() + 6).sum();
-        2 + models + s.placed.iter().map(|r| r.json.len() + 24).sum::<usize>()
+        2 + models
+            + s.placed
+                .iter()
+                .map(|r| r.keyed_json().len() + 1)
+                .sum::<usize>()
     }
 
     /// Writes the `assets` object as JSON to `out`, as `viewer` (user id) at `level` sees it.
@@ -150,12 +253,14 @@ impl<'a> AssetsBuilder<'a> {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push('"');
-                out.push_str(itoa::Buffer::new().format(record.id));
-                out.push_str("\":");
                 match level {
-                    AssetLevel::Agent | AssetLevel::Admin => out.push_str(&record.json),
-                    AssetLevel::Customer => out.push_str(&reduce_for_customer(record, viewer)),
+                    AssetLevel::Agent | AssetLevel::Admin => out.push_str(record.keyed_json()),
+                    AssetLevel::Customer => {
+                        out.push('"');
+                        out.push_str(itoa::Buffer::new().format(record.id));
+                        out.push_str("\":");
+                        out.push_str(&reduce_for_customer(record, viewer));
+                    }
                 }
             }
             out.push('}');
@@ -200,11 +305,11 @@ fn reduce_for_customer(record: &Record, viewer: i64) -> String {
         | ModelKind::Permission
         | ModelKind::KbAnswerTranslation
         | ModelKind::TicketState
-        | ModelKind::TicketPriority => return record.json.to_string(),
+        | ModelKind::TicketPriority => return record.json().to_string(),
     };
     let keep = |key: &str| keys.contains(&key) == listed_are_kept;
     let attrs: Map<String, Value> =
-        serde_json::from_str(&record.json).expect("stored record JSON is always an object");
+        serde_json::from_str(record.json()).expect("stored record JSON is always an object");
     let mut reduced: Map<String, Value> = attrs.into_iter().filter(|(k, _)| keep(k)).collect();
     if record.kind == ModelKind::Role {
         reduced.insert("name".into(), Value::String(format!("Role_{}", record.id)));
@@ -276,6 +381,67 @@ mod tests {
                 "Group[\"1\"]"
             ]
         );
+    }
+
+    #[test]
+    fn kept_closures_give_what_walking_gives_in_any_order() {
+        // Users, roles, groups and organizations pointing at each other (cycles included),
+        // some relations missing, and tickets over them; every profile's walk.
+        let mut rng = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: i64| {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            i64::try_from(rng % n.unsigned_abs()).unwrap() + 1
+        };
+        let mut rows = Vec::new();
+        for id in 1..=12 {
+            rows.push((
+                ModelKind::User,
+                json!({"id": id, "role_ids": [next(4), next(6)], "group_ids": {next(3).to_string(): ["read"]},
+                       "organization_id": next(4), "created_by_id": next(14), "updated_by_id": next(12)}),
+            ));
+        }
+        for id in 1..=4 {
+            rows.push((ModelKind::Role, json!({"id": id, "group_ids": {next(3).to_string(): ["full"]}, "created_by_id": next(12)})));
+            rows.push((ModelKind::Organization, json!({"id": id, "member_ids": [next(12), next(12), next(14)], "created_by_id": next(12)})));
+        }
+        for id in 1..=3 {
+            rows.push((
+                ModelKind::Group,
+                json!({"id": id, "created_by_id": next(12)}),
+            ));
+        }
+        for id in 100..110 {
+            rows.push((
+                ModelKind::Ticket,
+                json!({"id": id, "group_id": next(3), "organization_id": next(5), "owner_id": next(13),
+                       "customer_id": next(12), "created_by_id": next(12), "updated_by_id": next(12)}),
+            ));
+        }
+        let records = store(rows);
+        for relations in [
+            Relations::Zammad50,
+            Relations::Zammad65,
+            Relations::Zammad70,
+        ] {
+            for round in 0..20 {
+                let roots: Vec<i64> = (0..1 + round % 5).map(|_| 99 + next(10)).collect();
+                let mut walked = AssetsBuilder::new(&records, relations);
+                for id in &roots {
+                    walked.add_walking(records.get(ModelKind::Ticket, *id).unwrap());
+                }
+                let walked = render(&walked);
+                // Twice: the first builds the closures, the second reuses them.
+                for _ in 0..2 {
+                    let mut kept = AssetsBuilder::new(&records, relations);
+                    for id in &roots {
+                        kept.add(records.get(ModelKind::Ticket, *id).unwrap());
+                    }
+                    assert_eq!(render(&kept), walked, "{relations:?} {roots:?}");
+                }
+            }
+        }
     }
 
     #[test]

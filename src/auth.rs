@@ -90,6 +90,9 @@ pub enum AssetLevel {
 pub struct Grants {
     permissions: Vec<String>,
     group_access: HashMap<i64, Vec<String>, FxBuildHasher>,
+    /// The groups with `read` (or `full`) access, sorted: `TicketPolicy#show?` asks for
+    /// them for every linked ticket of every list.
+    readable: Vec<i64>,
 }
 
 impl Grants {
@@ -125,6 +128,13 @@ impl Grants {
             add_groups(&role.fields.group_ids);
         }
         grants.permissions = permissions;
+        grants.readable = grants
+            .group_access
+            .iter()
+            .filter(|(_, names)| names.iter().any(|n| n == "full" || n == "read"))
+            .map(|(group, _)| *group)
+            .collect();
+        grants.readable.sort_unstable();
         grants
     }
 }
@@ -212,6 +222,18 @@ pub struct Caller {
     grants: Arc<Grants>,
     /// A token's own permission list: it restricts, never extends, the user's permissions.
     token_permissions: Option<Arc<[String]>>,
+    /// What every list asks, answered once per caller (the caller is cached with its
+    /// `Authorization` header, see [`VerifiedCallers`]).
+    asks: Asks,
+}
+
+/// The permission questions every links list asks, answered when the caller is built.
+#[derive(Debug, Clone, Copy)]
+struct Asks {
+    ticket_agent: bool,
+    ticket_customer: bool,
+    admin: bool,
+    level: AssetLevel,
 }
 
 impl Caller {
@@ -224,12 +246,37 @@ impl Caller {
         method: AuthMethod,
         token_permissions: Option<Vec<String>>,
     ) -> Self {
-        Self {
+        let mut caller = Self {
             grants: grants.grants(records, &user),
             user,
             method,
             token_permissions: token_permissions.map(Arc::from),
-        }
+            asks: Asks {
+                ticket_agent: false,
+                ticket_customer: false,
+                admin: false,
+                level: AssetLevel::Customer,
+            },
+        };
+        caller.asks = Asks {
+            ticket_agent: caller.has_permission("ticket.agent"),
+            ticket_customer: caller.has_permission("ticket.customer"),
+            admin: caller.has_permission("admin"),
+            level: caller.derive_asset_level(),
+        };
+        caller
+    }
+
+    /// Whether the caller holds `ticket.agent` (asked by every list, answered once).
+    #[inline]
+    pub fn is_ticket_agent(&self) -> bool {
+        self.asks.ticket_agent
+    }
+
+    /// Whether the caller holds `admin` (answered once).
+    #[inline]
+    pub fn is_admin(&self) -> bool {
+        self.asks.admin
     }
 
     /// The caller's user id.
@@ -258,6 +305,10 @@ impl Caller {
     /// How much of the assets the caller sees.
     #[inline]
     pub fn asset_level(&self) -> AssetLevel {
+        self.asks.level
+    }
+
+    fn derive_asset_level(&self) -> AssetLevel {
         if self
             .grants
             .permissions
@@ -285,18 +336,18 @@ impl Caller {
     /// group, or a customer who is its customer or shares its organization.
     pub fn may_show_ticket(&self, records: &RecordStore, ticket: &Record) -> bool {
         let fields = &ticket.fields;
-        if self.has_permission("ticket.agent") {
+        if self.asks.ticket_agent {
             if fields.owner_id == Some(self.user.id) {
                 return true;
             }
             if fields
                 .group_id
-                .is_some_and(|group| self.has_group_access(group, "read"))
+                .is_some_and(|group| self.may_read_group(group))
             {
                 return true;
             }
         }
-        if self.has_permission("ticket.customer") {
+        if self.asks.ticket_customer {
             if fields.customer_id == Some(self.user.id) {
                 return true;
             }
@@ -316,7 +367,18 @@ impl Caller {
     /// `TicketPolicy#show?` of Zammad 6.x and 7.0: an agent with `read` on the ticket's
     /// group (the owner shortcut of 5.x is gone, spec §3.2), or customer access.
     pub fn may_show_ticket_6x(&self, records: &RecordStore, ticket: &Record) -> bool {
-        self.ticket_access_6x(records, ticket, "read")
+        let fields = &ticket.fields;
+        (self.asks.ticket_agent
+            && fields
+                .group_id
+                .is_some_and(|group| self.may_read_group(group)))
+            || (self.asks.ticket_customer && self.is_customer_of(records, ticket))
+    }
+
+    /// `has_group_access(group, "read")`, from the sorted list derived once.
+    #[inline]
+    fn may_read_group(&self, group: i64) -> bool {
+        self.grants.readable.binary_search(&group).is_ok()
     }
 
     /// `TicketPolicy#update?` of Zammad 6.x and 7.0: an agent with `change` on the
@@ -327,14 +389,14 @@ impl Caller {
 
     fn ticket_access_6x(&self, records: &RecordStore, ticket: &Record, access: &str) -> bool {
         let fields = &ticket.fields;
-        if self.has_permission("ticket.agent")
+        if self.asks.ticket_agent
             && fields
                 .group_id
                 .is_some_and(|group| self.has_group_access(group, access))
         {
             return true;
         }
-        self.has_permission("ticket.customer") && self.is_customer_of(records, ticket)
+        self.asks.ticket_customer && self.is_customer_of(records, ticket)
     }
 
     /// `TicketPolicy#customer_access?`: the ticket's customer, or a member of its shared

@@ -90,7 +90,7 @@ pub fn user(record: &Record, records: &RecordStore) -> String {
 }
 
 fn attributes(record: &Record) -> Map<String, Value> {
-    serde_json::from_str(&record.json).expect("stored record JSON is always an object")
+    serde_json::from_str(record.json()).expect("stored record JSON is always an object")
 }
 
 fn id_of(attrs: &Map<String, Value>, key: &str) -> Option<i64> {

@@ -84,6 +84,18 @@ impl LinkGraph {
             .unwrap_or_default()
     }
 
+    /// `read` applied to the links of `owner` in Zammad's list order (none when it has none),
+    /// without copying them out.
+    ///
+    /// Locking: a shard read lock while `read` runs; `read` must not write to the graph.
+    #[inline]
+    pub fn read_edges<T>(&self, owner: ObjectRef, read: impl FnOnce(&[Edge]) -> T) -> T {
+        match self.nodes.get(&owner) {
+            Some(edges) => read(&edges),
+            None => read(&[]),
+        }
+    }
+
     /// The ids of links stored exactly as (`link_type`, `source` → `target`), in id order.
     ///
     /// Searched from whichever end has fewer links, so that checking for a duplicate next

@@ -59,7 +59,11 @@ impl<'a> Params<'a> {
                 entries.extend(form_pairs(body));
             }
         }
-        entries.extend(form_pairs(query.as_bytes()));
+        if query.contains(['%', '+']) {
+            entries.extend(form_pairs(query.as_bytes()));
+        } else {
+            entries.extend(plain_pairs(query));
+        }
         Ok(Self(entries))
     }
 
@@ -228,6 +232,21 @@ fn json_entries<'a>(map: Map<String, Value>) -> impl Iterator<Item = (Cow<'a, st
         .map(|(key, value)| (Cow::Owned(key), Param::Json(value)))
 }
 
+/// The pairs of a query string with nothing to decode (no `%`, no `+`), borrowed as they
+/// are: what `form_urlencoded::parse` gives for such text (pieces split at `&`, empty ones
+/// skipped, each split at its first `=`), without its three decoding passes per key and
+/// value, which were a twentieth of the seed's GET in instruction profiles. A unit test
+/// holds the two to the same answers.
+fn plain_pairs(query: &str) -> impl Iterator<Item = (Cow<'_, str>, Param<'_>)> {
+    query
+        .split('&')
+        .filter(|piece| !piece.is_empty())
+        .map(|piece| {
+            let (key, value) = piece.split_once('=').unwrap_or((piece, ""));
+            (Cow::Borrowed(key), Param::Text(Cow::Borrowed(value)))
+        })
+}
+
 fn form_pairs(input: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Param<'_>)> {
     form_urlencoded::parse(input).map(|(key, value)| (key, Param::Text(value)))
 }
@@ -235,6 +254,26 @@ fn form_pairs(input: &[u8]) -> impl Iterator<Item = (Cow<'_, str>, Param<'_>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn queries_with_nothing_to_decode_split_as_form_urlencoded_splits_them() {
+        for query in [
+            "",
+            "a=1",
+            "a=1&b=2",
+            "&&a=1&&",
+            "a",
+            "a=",
+            "=1",
+            "a==1&b=2=3",
+            "link_object=Ticket&link_object_value=147469",
+            "é=ü&x=ß",
+        ] {
+            let plain: Vec<_> = plain_pairs(query).collect();
+            let form: Vec<_> = form_pairs(query.as_bytes()).collect();
+            assert_eq!(plain, form, "{query:?}");
+        }
+    }
 
     #[test]
     fn the_query_string_wins_over_the_body() {

@@ -8,13 +8,15 @@
 //! (ticket number, user login and email) live beside the records. Persisting is left to
 //! `store`; deciding who may see what is left to `auth`.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use arc_swap::ArcSwapOption;
 use dashmap::DashMap;
 use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
+use crate::assets::Closure;
 pub use crate::attributes::FieldError;
 use crate::attributes::{
     integer_list, optional_bool, optional_integer, optional_string, required_string,
@@ -67,10 +69,74 @@ pub struct Record {
     pub kind: ModelKind,
     /// The record id.
     pub id: i64,
-    /// The attributes, compact JSON, fixture order, never a password.
-    pub json: Box<str>,
+    /// `"<id>":` followed by the attributes as compact JSON, fixture order, never a password:
+    /// an `assets` entry as it is written, in one piece (writing the key apart showed up in
+    /// profiles of the seed's GET). [`Record::json`] is the attributes alone.
+    keyed: Box<str>,
+    /// Where the attributes start in `keyed`.
+    json_at: u8,
     /// The fields the service reads.
     pub fields: Fields,
+    /// What responses derived from this version of the record; a new version starts empty.
+    pub derived: Derived,
+}
+
+/// What is derived from one version of a record and dies with it: whether a newer version
+/// (or a reload) has taken its place, and its memoised assets closure (see
+/// `assets::Closure`). A copy of a record (a touch, an edit) starts with nothing derived;
+/// two records compare equal whatever was derived from them.
+#[derive(Default)]
+pub struct Derived {
+    superseded: AtomicBool,
+    closure: ArcSwapOption<Closure>,
+}
+
+impl Derived {
+    /// Whether the record this belongs to is no longer the stored one.
+    #[inline]
+    pub fn is_superseded(&self) -> bool {
+        self.superseded.load(Ordering::Acquire)
+    }
+
+    /// The memoised assets closure, if one was stored (a guard: no reference count taken).
+    #[inline]
+    pub(crate) fn closure(&self) -> arc_swap::Guard<Option<Arc<Closure>>> {
+        self.closure.load()
+    }
+
+    /// Keeps `closure` for the next response.
+    pub(crate) fn keep_closure(&self, closure: Arc<Closure>) {
+        self.closure.store(Some(closure));
+    }
+
+    fn supersede(&self) {
+        self.superseded.store(true, Ordering::Release);
+        // A superseded record is never a root again: let go of what its closure holds.
+        self.closure.store(None);
+    }
+}
+
+impl Clone for Derived {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+impl PartialEq for Derived {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for Derived {}
+
+impl std::fmt::Debug for Derived {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Derived")
+            .field("superseded", &self.is_superseded())
+            .field("closure", &self.closure.load().is_some())
+            .finish()
+    }
 }
 
 fn group_access(attrs: &Map<String, Value>) -> Result<Vec<(i64, Vec<String>)>, FieldError> {
@@ -163,13 +229,15 @@ impl Record {
             active: optional_bool(&attrs, "active")?,
             shared: optional_bool(&attrs, "shared")?,
         };
-        let json = Value::Object(attrs).to_string().into_boxed_str();
+        let (keyed, json_at) = keyed(id, &Value::Object(attrs).to_string());
         Ok((
             Self {
                 kind,
                 id,
-                json,
+                keyed,
+                json_at,
                 fields,
+                derived: Derived::default(),
             },
             password,
         ))
@@ -185,18 +253,45 @@ impl Record {
     /// The record with `updated_at` set to `now`, as ActiveRecord's `touch` does; the other
     /// attributes keep their order (a missing `updated_at` is appended).
     pub fn touched(&self, now: Millis) -> Self {
+        let json = touch_json(self.json(), now).expect("stored record JSON is always an object");
+        let (keyed, json_at) = keyed(self.id, &json);
         Self {
-            json: touch_json(&self.json, now)
-                .expect("stored record JSON is always an object")
-                .into_boxed_str(),
+            keyed,
+            json_at,
             ..self.clone()
         }
+    }
+
+    /// The attributes as compact JSON, in fixture order, never a password.
+    #[inline]
+    pub fn json(&self) -> &str {
+        &self.keyed[usize::from(self.json_at)..]
+    }
+
+    /// The record as an `assets` entry: `"<id>":` and [`Record::json`].
+    #[inline]
+    pub fn keyed_json(&self) -> &str {
+        &self.keyed
     }
 
     /// Whether the record is active (absent `active` means active).
     pub fn is_active(&self) -> bool {
         self.fields.active.unwrap_or(true)
     }
+}
+
+/// `"<id>":` and `json` in one string, with where `json` starts in it.
+fn keyed(id: i64, json: &str) -> (Box<str>, u8) {
+    let mut ids = itoa::Buffer::new();
+    let id = ids.format(id);
+    let mut keyed = String::with_capacity(id.len() + 3 + json.len());
+    keyed.push('"');
+    keyed.push_str(id);
+    keyed.push_str("\":");
+    keyed.push_str(json);
+    // At most 20 digits and a sign, plus 3: always fits.
+    let json_at = u8::try_from(id.len() + 3).expect("an id is at most 20 characters");
+    (keyed.into_boxed_str(), json_at)
 }
 
 /// A record's stored JSON with `updated_at` set to `now` (see [`Record::touched`]): the old
@@ -306,6 +401,9 @@ pub struct RecordStore {
     /// tokens change), so that what is derived from them (a caller's grants, a verified
     /// `Authorization` header) can tell it is stale.
     generation: AtomicU64,
+    /// Bumped whenever a record appears under a kind and id that had none (and when the store
+    /// is cleared): a memoised assets closure that skipped a missing record is stale then.
+    arrivals: AtomicU64,
 }
 
 impl RecordStore {
@@ -347,6 +445,12 @@ impl RecordStore {
         self.generation.load(Ordering::Acquire)
     }
 
+    /// A number that changes whenever a record appears where there was none.
+    #[inline]
+    pub fn arrivals(&self) -> u64 {
+        self.arrivals.load(Ordering::Acquire)
+    }
+
     /// Marks a change that cached derivations depend on; besides every record change, the
     /// state calls it when API tokens change.
     pub(crate) fn changed(&self) {
@@ -371,7 +475,12 @@ impl RecordStore {
         }
         let id = record.id;
         let kind = record.kind;
-        self.records.insert(key, Arc::new(record));
+        match self.records.insert(key, Arc::new(record)) {
+            Some(replaced) => replaced.derived.supersede(),
+            None => {
+                self.arrivals.fetch_add(1, Ordering::AcqRel);
+            }
+        }
         if let Some(old) = old {
             for number in Self::numbers(&old)
                 .iter()
@@ -428,7 +537,11 @@ impl RecordStore {
 
     /// Removes everything.
     pub fn clear(&self) {
+        for entry in self.records.iter() {
+            entry.value().derived.supersede();
+        }
         self.records.clear();
+        self.arrivals.fetch_add(1, Ordering::AcqRel);
         self.ticket_numbers.clear();
         self.user_logins.clear();
         self.passwords.clear();
@@ -469,7 +582,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(password.as_deref(), Some("pw"));
-        assert_eq!(&*record.json, r#"{"id":3,"login":"a","zeta":1,"alpha":2}"#);
+        assert_eq!(record.json(), r#"{"id":3,"login":"a","zeta":1,"alpha":2}"#);
     }
 
     #[test]
@@ -493,7 +606,7 @@ mod tests {
         .unwrap();
         let touched = record.touched(Millis::parse("2022-02-02T02:02:02.222Z").unwrap());
         assert_eq!(
-            &*touched.json,
+            touched.json(),
             r#"{"id":1,"updated_at":"2022-02-02T02:02:02.222Z","z":0}"#
         );
     }
@@ -508,7 +621,7 @@ mod tests {
         .unwrap();
         let touched = record.touched(Millis::parse("2022-02-02T02:02:02.222Z").unwrap());
         assert_eq!(
-            &*touched.json,
+            touched.json(),
             r#"{"id":1,"preferences":{"updated_at":"x","a\"b":[1.5,null]},"updated_at":"2022-02-02T02:02:02.222Z"}"#
         );
     }

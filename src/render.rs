@@ -177,7 +177,7 @@ pub fn full(
 }
 
 fn attributes(record: &Record) -> Map<String, Value> {
-    serde_json::from_str(&record.json).expect("stored record JSON is always an object")
+    serde_json::from_str(record.json()).expect("stored record JSON is always an object")
 }
 
 #[cfg(test)]

@@ -103,7 +103,7 @@ pub(super) async fn show_me(
         let relations = state.profile().relations;
         render::full(&caller.user, view.records(), relations, viewer(&caller))
     } else {
-        caller.user.json.to_string()
+        caller.user.json().to_string()
     };
     Ok(json_success(StatusCode::OK, body))
 }

@@ -299,7 +299,7 @@ fn graph_view(view: &View<'_>, center: i64, depth: u32, limit: usize) -> GraphVi
             TicketNode {
                 id: node.id,
                 number: record.as_ref().and_then(|r| r.fields.number.clone()),
-                title: record.as_ref().and_then(|r| title_of(&r.json)),
+                title: record.as_ref().and_then(|r| title_of(r.json())),
                 exists: record.is_some(),
                 distance: node.distance,
                 cut_off: node.cut_off,

@@ -188,25 +188,28 @@ fn visible_links(
         };
     };
     let records = view.records();
+    // Read in place under the view: no write changes the graph while a view is open.
     let entries = view
         .graph()
-        .edges(ObjectRef::new(object_id, value))
-        .into_iter()
-        .filter_map(|edge| {
-            let record = names
-                .object_model(edge.other_object)
-                .and_then(|kind| records.get(kind, edge.other_value));
-            // Entries whose record doesn't exist stay; existing tickets are checked with
-            // `TicketPolicy#show?` (`Link.list`).
-            let visible = match &record {
-                Some(r) if r.kind == ModelKind::Ticket => {
-                    (profile.may_show_ticket)(caller, records, r)
-                }
-                _ => true,
-            };
-            visible.then_some((edge, record))
-        })
-        .collect();
+        .read_edges(ObjectRef::new(object_id, value), |edges| {
+            edges
+                .iter()
+                .filter_map(|edge| {
+                    let record = names
+                        .object_model(edge.other_object)
+                        .and_then(|kind| records.get(kind, edge.other_value));
+                    // Entries whose record doesn't exist stay; existing tickets are checked with
+                    // `TicketPolicy#show?` (`Link.list`).
+                    let visible = match &record {
+                        Some(r) if r.kind == ModelKind::Ticket => {
+                            (profile.may_show_ticket)(caller, records, r)
+                        }
+                        _ => true,
+                    };
+                    visible.then_some((*edge, record))
+                })
+                .collect()
+        });
     LinkList { names, entries }
 }
 

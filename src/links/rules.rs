@@ -13,7 +13,7 @@ use super::LinkError;
 /// Whether `caller` may use the link endpoints at all: the user's document requires
 /// `ticket.agent` or `admin`, in every Zammad version.
 pub(super) fn may_use_links(caller: &Caller) -> bool {
-    caller.has_permission("ticket.agent") || caller.has_permission("admin")
+    caller.is_ticket_agent() || caller.is_admin()
 }
 
 /// How the link policy finds one end of a link: by object name and id or ticket number.

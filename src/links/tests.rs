@@ -37,7 +37,7 @@ fn ticket_json(state: &AppState, ticket: i64) -> String {
     view.records()
         .get(ModelKind::Ticket, ticket)
         .unwrap()
-        .json
+        .json()
         .to_string()
 }
 

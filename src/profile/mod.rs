@@ -164,6 +164,16 @@ impl Relations {
             Relations::Zammad70 => relations::relations_7_0(record, out),
         }
     }
+
+    /// Whether a walk may pull in a record of `kind`: every version's walk pulls in users,
+    /// organizations, roles and groups only (a unit test in `relations` holds them to it).
+    #[inline]
+    pub fn may_pull_in(self, kind: ModelKind) -> bool {
+        matches!(
+            kind,
+            ModelKind::User | ModelKind::Organization | ModelKind::Role | ModelKind::Group
+        )
+    }
 }
 
 /// Everything version-specific, as one value.

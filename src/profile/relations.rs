@@ -122,3 +122,44 @@ pub(super) fn relations_7_0(record: &Record, out: &mut Out) {
         _ => relations_5_0(record, out),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::super::Relations;
+    use crate::model::ModelKind;
+    use crate::records::Record;
+
+    #[test]
+    fn every_walk_pulls_in_only_the_kinds_may_pull_in_names() {
+        // Kept closures rely on it: a record of any other kind is never inside a closure.
+        let everything = json!({
+            "id": 7, "name": "x", "created_by_id": 1, "updated_by_id": 2, "owner_id": 3,
+            "customer_id": 4, "group_id": 5, "organization_id": 6, "role_ids": [8],
+            "group_ids": {"9": ["full"]}, "organization_ids": [10], "member_ids": [11],
+            "permission_ids": [12]
+        });
+        for relations in [
+            Relations::Zammad50,
+            Relations::Zammad65,
+            Relations::Zammad70,
+        ] {
+            for kind in ModelKind::ALL {
+                let serde_json::Value::Object(attrs) = everything.clone() else {
+                    unreachable!()
+                };
+                let (record, _) = Record::from_attributes(kind, 7, attrs).unwrap();
+                let mut out = Vec::new();
+                relations.of(&record, &mut out);
+                assert!(!out.is_empty(), "{kind:?} pulls in its creator at least");
+                for (pulled, _) in out {
+                    assert!(
+                        relations.may_pull_in(pulled),
+                        "{relations:?}: {kind:?} pulls in {pulled:?}"
+                    );
+                }
+            }
+        }
+    }
+}

@@ -343,7 +343,7 @@ struct RecordSection<'a>(&'a [Arc<Record>]);
 impl Serialize for RecordSection<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_map(self.0.iter().map(|record| {
-            let raw = RawValue::from_string(record.json.to_string())
+            let raw = RawValue::from_string(record.json().to_string())
                 .expect("stored record JSON is valid JSON");
             (record.id.to_string(), raw)
         }))

@@ -111,7 +111,7 @@ impl WriteSet {
     pub fn put_record(&mut self, record: &Record) {
         let key = record_key(record.kind, record.id);
         self.remove(touch_key(&key));
-        self.insert(key, record.json.as_bytes());
+        self.insert(key, record.json().as_bytes());
     }
 
     /// Writes that `record` was touched at `at` (`updated_at`), and nothing else of it.

@@ -13,6 +13,9 @@ mod assets;
 /// Authentication, permissions, per-user filtering and response headers.
 mod auth;
 
+/// What the links list reuses between requests, and every change that must show at once.
+mod memoised;
+
 /// The ticket and user calls that link workflows make.
 mod tickets;
 
