@@ -1,6 +1,10 @@
 # Shared by the load scripts in benches/: the seed's GET, its credentials, and waiting for a
 # server that was just started. Sourced, not run.
 
+# The mock binary the scripts measure: the release build of this checkout unless MOCK_BINARY
+# names another (a build of an older commit, to compare before and after in one session).
+MOCK_BINARY=${MOCK_BINARY:-target/release/zammad-links-mock}
+
 # The seed's GET and the seed agent's credentials.
 URL_PATH="/api/v1/links?link_object=Ticket&link_object_value=147469"
 AUTH="Authorization: Basic $(printf 'test@test.de:test' | base64)"

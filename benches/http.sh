@@ -4,7 +4,7 @@
 # The two are measured in alternation, ROUNDS times each, and the medians compared, so that
 # a noisy neighbour on a shared machine does not hit only one side.
 # Both servers run WORKERS worker threads (default: one per core).
-# Needs wrk (Debian package `wrk`). Usage: [WORKERS=N] benches/http.sh [SECONDS] [CONNECTIONS] [ROUNDS]
+# Needs wrk (Debian package `wrk`). Usage: [WORKERS=N] [MOCK_BINARY=FILE] benches/http.sh [SECONDS] [CONNECTIONS] [ROUNDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-20}
@@ -19,7 +19,7 @@ PIDS=""
 
 cargo build --release --quiet --bin zammad-links-mock --example ceiling_server
 source benches/common.sh
-target/release/zammad-links-mock --bind "$MOCK" --in-memory --journal-limit 0 --workers "$WORKERS" 2> "$WORK/mock.log" &
+"$MOCK_BINARY" --bind "$MOCK" --in-memory --journal-limit 0 --workers "$WORKERS" 2> "$WORK/mock.log" &
 PIDS="$PIDS $!"
 wait_until_serving "$MOCK" $! "$WORK/mock.log"
 target/release/examples/ceiling_server "$CEILING" "$WORKERS" 2> "$WORK/ceiling.log" &

@@ -4,7 +4,7 @@
 # while wrk sends it requests for SECONDS. Instruction counts do not move with a noisy
 # neighbour the way requests per second do, so this shows where a change helped even when
 # benches/http.sh cannot. Needs valgrind and wrk (Debian packages `valgrind`, `wrk`).
-# Usage: benches/instructions.sh [SECONDS]
+# Usage: [MOCK_BINARY=FILE] benches/instructions.sh [SECONDS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_EACH=${1:-10}
@@ -39,7 +39,7 @@ measure() {
   echo $((total / requests)) > "$WORK/$name"
 }
 
-measure mock target/release/zammad-links-mock --bind "$ADDRESS" --in-memory \
+measure mock "$MOCK_BINARY" --bind "$ADDRESS" --in-memory \
   --journal-limit 0 --workers 1
 measure ceiling target/release/examples/ceiling_server "$ADDRESS" 1
 mock=$(cat "$WORK/mock")

@@ -3,7 +3,7 @@
 #   1. 256 connections, mixed reads and writes (90% the seed's GET, 10% durable adds), for
 #      DURATION seconds; prints errors and the server's resident memory every 10 s.
 #   2. Durable adds per second with 1, 8 and 64 concurrent clients, 10 s each.
-# Needs wrk (Debian package `wrk`). Usage: benches/load.sh [DURATION]
+# Needs wrk (Debian package `wrk`). Usage: [MOCK_BINARY=FILE] benches/load.sh [DURATION]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DURATION=${1:-60}
@@ -15,7 +15,7 @@ source benches/common.sh
 CREDENTIALS=${AUTH#Authorization: } # the header's value, for the Lua scripts
 
 cargo build --release --quiet
-target/release/zammad-links-mock --bind "127.0.0.1:$PORT" --db "$WORK/db" --journal-limit 0 2> "$WORK/server.log" &
+"$MOCK_BINARY" --bind "127.0.0.1:$PORT" --db "$WORK/db" --journal-limit 0 2> "$WORK/server.log" &
 SERVER=$!
 wait_until_serving "127.0.0.1:$PORT" "$SERVER" "$WORK/server.log"
 

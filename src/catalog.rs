@@ -32,7 +32,10 @@ struct Name {
 #[derive(Debug, Default, Clone)]
 struct NameTable {
     names: Vec<Option<Arc<Name>>>,
-    by_name: HashMap<Box<str>, u16>,
+    /// Hashed with a per-process random seed: names come from requests (an unknown
+    /// `link_object` is created), so a crafted set must not pile into one bucket; foldhash
+    /// rather than SipHash, which was most of a list's name lookup.
+    by_name: HashMap<Box<str>, u16, foldhash::fast::RandomState>,
 }
 
 impl NameTable {

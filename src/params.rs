@@ -45,7 +45,8 @@ impl<'a> Params<'a> {
         body: &'a [u8],
         query: &'a str,
     ) -> Result<Self, ParamsError> {
-        let mut entries = Vec::new();
+        // A link call sends two to six parameters.
+        let mut entries = Vec::with_capacity(8);
         let is_blank = body.iter().all(u8::is_ascii_whitespace);
         if !is_blank {
             let media = content_type.split(';').next().unwrap_or("").trim();
@@ -59,7 +60,7 @@ impl<'a> Params<'a> {
                 entries.extend(form_pairs(body));
             }
         }
-        if query.contains(['%', '+']) {
+        if query.bytes().any(|b| b == b'%' || b == b'+') {
             entries.extend(form_pairs(query.as_bytes()));
         } else {
             entries.extend(plain_pairs(query));

@@ -14,6 +14,8 @@ mod rules;
 use std::borrow::Cow;
 use std::sync::Arc;
 
+use smallvec::SmallVec;
+
 use crate::auth::Caller;
 use crate::catalog::{inverse_type_name, CatalogError, Names};
 use crate::graph::Edge;
@@ -110,8 +112,9 @@ pub struct RemoveLink<'a> {
 pub struct LinkList {
     /// The name tables the entries refer to.
     pub names: Arc<Names>,
-    /// Each entry with its linked record, when that exists.
-    pub entries: Vec<(Edge, Option<Arc<Record>>)>,
+    /// Each entry with its linked record, when that exists. (Most objects have a handful of
+    /// links: up to eight are kept without an allocation.)
+    pub entries: SmallVec<[(Edge, Option<Arc<Record>>); 8]>,
 }
 
 /// `GET /api/v1/links`: the links of the object that the caller may see (`Link.list` with
@@ -184,7 +187,7 @@ fn visible_links(
     let (Some(object_id), Some(value)) = (object_id, value) else {
         return LinkList {
             names,
-            entries: Vec::new(),
+            entries: SmallVec::new(),
         };
     };
     let records = view.records();
