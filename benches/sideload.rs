@@ -39,7 +39,7 @@ fn sideload(c: &mut Criterion) {
             .collect();
         let list = LinkList {
             names: names.clone(),
-            entries,
+            entries: entries.into(),
         };
         group.bench_with_input(
             BenchmarkId::new("response", format!("links={links}")),
