@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use parking_lot::RwLock;
 
+use crate::graph::Side;
 use crate::model::{LinkObjectId, LinkTypeId, ModelKind};
 
 /// Zammad's seeded link types: `db/seeds/links.rb` creates only `normal`.
@@ -26,6 +27,12 @@ struct Name {
     text: Box<str>,
     json: Box<str>,
     model: Option<ModelKind>,
+    /// Parts of a `links` entry, rendered once ("rendered name JSON"): as a type,
+    /// `{"link_type":<name>,` as the row's target sees it, and with the inverse name as its
+    /// source sees it; as an object, `"link_object":<name>,"link_object_value":`.
+    as_target: Box<str>,
+    as_source: Box<str>,
+    as_object: Box<str>,
 }
 
 /// A table of names indexed by id (id 0 is never used, as in a database sequence).
@@ -45,10 +52,17 @@ impl NameTable {
         if self.names.len() <= index {
             self.names.resize(index + 1, None);
         }
+        let inverse = match inverse_type_name(text) {
+            Some(inverse) => serde_json::Value::String(inverse.to_owned()).to_string(),
+            None => "null".to_owned(),
+        };
         self.names[index] = Some(Arc::new(Name {
             text: text.into(),
-            json: json.into(),
             model: ModelKind::from_class_name(text),
+            as_target: format!("{{\"link_type\":{json},").into(),
+            as_source: format!("{{\"link_type\":{inverse},").into(),
+            as_object: format!("\"link_object\":{json},\"link_object_value\":").into(),
+            json: json.into(),
         }));
         self.by_name.insert(text.into(), id);
     }
@@ -112,6 +126,28 @@ impl Names {
     #[inline]
     pub fn object_json(&self, id: LinkObjectId) -> &str {
         self.objects.get(id.0).map_or("null", |name| &*name.json)
+    }
+
+    /// The start of a `links` entry for a row of link type `id` seen from its `side`:
+    /// `{"link_type":<name>,` (the inverse name, or `null`, from the source).
+    #[inline]
+    pub fn entry_type(&self, id: LinkTypeId, side: Side) -> &str {
+        match (self.types.get(id.0), side) {
+            (Some(name), Side::Target) => &name.as_target,
+            (Some(name), Side::Source) => &name.as_source,
+            (None, _) => "{\"link_type\":null,",
+        }
+    }
+
+    /// The middle of a `links` entry pointing at link object `id`:
+    /// `"link_object":<name>,"link_object_value":`.
+    #[inline]
+    pub fn entry_object(&self, id: LinkObjectId) -> &str {
+        self.objects
+            .get(id.0)
+            .map_or("\"link_object\":null,\"link_object_value\":", |name| {
+                &name.as_object
+            })
     }
 
     /// The JSON text of link type `id` as its row's target sees it: the raw name.
@@ -340,5 +376,31 @@ mod tests {
         assert_eq!(names.type_json_from_target(parent), "\"parent\"");
         assert_eq!(names.type_json_from_source(related), "null");
         assert_eq!(names.type_json_from_target(related), "\"related\"");
+        // The same, rendered once as the start of a `links` entry.
+        assert_eq!(
+            names.entry_type(parent, Side::Source),
+            r#"{"link_type":"child","#
+        );
+        assert_eq!(
+            names.entry_type(parent, Side::Target),
+            r#"{"link_type":"parent","#
+        );
+        assert_eq!(
+            names.entry_type(related, Side::Source),
+            r#"{"link_type":null,"#
+        );
+        assert_eq!(
+            names.entry_type(LinkTypeId(999), Side::Target),
+            r#"{"link_type":null,"#
+        );
+        let ticket = names.object_id("Ticket").unwrap();
+        assert_eq!(
+            names.entry_object(ticket),
+            r#""link_object":"Ticket","link_object_value":"#
+        );
+        assert_eq!(
+            names.entry_object(LinkObjectId(999)),
+            r#""link_object":null,"link_object_value":"#
+        );
     }
 }

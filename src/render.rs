@@ -11,7 +11,6 @@ use serde_json::{Map, Value};
 
 use crate::assets::AssetsBuilder;
 use crate::auth::AssetLevel;
-use crate::graph::Side;
 use crate::links::LinkList;
 use crate::model::{LinkRow, ModelKind};
 use crate::profile::Relations;
@@ -59,14 +58,8 @@ pub fn write_links(list: &LinkList, out: &mut String) {
         if i > 0 {
             out.push(',');
         }
-        out.push_str("{\"link_type\":");
-        out.push_str(match edge.side {
-            Side::Source => list.names.type_json_from_source(edge.link_type),
-            Side::Target => list.names.type_json_from_target(edge.link_type),
-        });
-        out.push_str(",\"link_object\":");
-        out.push_str(list.names.object_json(edge.other_object));
-        out.push_str(",\"link_object_value\":");
+        out.push_str(list.names.entry_type(edge.link_type, edge.side));
+        out.push_str(list.names.entry_object(edge.other_object));
         out.push_str(itoa::Buffer::new().format(edge.other_value));
         out.push('}');
     }
