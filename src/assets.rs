@@ -29,8 +29,9 @@ pub struct AssetsBuilder<'a> {
 /// What one root — a record that no walk pulls in, such as a linked ticket — pulls into
 /// `assets` on its own: every record of its walk in the walk's order, the root itself left
 /// out. It is kept with the root's version (`Record::derived`) and used while it is
-/// current: same walk, no record of it superseded, no record arrived since (one that was
-/// missing may have arrived). Zammad caches assets per record and `updated_at` the same way.
+/// current: same walk, no record of it superseded, and, when the walk skipped a missing
+/// record, no record arrived since (the missing one may have). Zammad caches assets per
+/// record and `updated_at` the same way.
 ///
 /// Why a kept closure gives the same response as walking: once a walk is complete, the
 /// placed records are closed under the walk (everything a placed record pulls in is
@@ -41,14 +42,16 @@ pub struct AssetsBuilder<'a> {
 #[derive(Debug)]
 pub struct Closure {
     relations: Relations,
-    arrivals: u64,
+    /// The store's arrivals count when the walk skipped a missing record; `None` when it
+    /// skipped none (then no arrival can change it).
+    arrivals: Option<u64>,
     members: Box<[Arc<Record>]>,
 }
 
 impl Closure {
     fn is_current(&self, records: &RecordStore, relations: Relations) -> bool {
         self.relations == relations
-            && self.arrivals == records.arrivals()
+            && self.arrivals.is_none_or(|seen| seen == records.arrivals())
             && self.members.iter().all(|m| !m.derived.is_superseded())
     }
 }
@@ -67,6 +70,8 @@ struct Scratch {
     stack: Vec<Arc<Record>>,
     /// The relations of the record being placed.
     children: Vec<(ModelKind, i64)>,
+    /// Whether a walk skipped a relation whose record does not exist.
+    missed: bool,
 }
 
 thread_local! {
@@ -95,6 +100,7 @@ impl Scratch {
         self.kinds.clear();
         self.stack.clear();
         self.children.clear();
+        self.missed = false;
         SPARE.with(|spare| spare.set(Some(self)));
     }
 
@@ -139,8 +145,9 @@ impl Scratch {
                 if self.is_placed(kind, id) {
                     continue;
                 }
-                if let Some(child) = records.get(kind, id) {
-                    self.stack.push(child);
+                match records.get(kind, id) {
+                    Some(child) => self.stack.push(child),
+                    None => self.missed = true,
                 }
             }
         }
@@ -201,7 +208,7 @@ impl<'a> AssetsBuilder<'a> {
         own.walk(self.records, self.relations, Arc::clone(root));
         Closure {
             relations: self.relations,
-            arrivals,
+            arrivals: own.missed.then_some(arrivals),
             members: own.placed.drain(1..).collect(),
         }
     }
@@ -442,6 +449,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_kept_closure_is_dropped_exactly_when_it_could_have_changed() {
+        let records = store(vec![
+            (ModelKind::Ticket, json!({"id": 10, "owner_id": 1})),
+            (
+                ModelKind::Ticket,
+                json!({"id": 11, "owner_id": 1, "customer_id": 77}),
+            ),
+            (ModelKind::User, json!({"id": 1})),
+        ]);
+        let kept = |id: i64| {
+            let ticket = records.get(ModelKind::Ticket, id).unwrap();
+            let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+            builder.add(Arc::clone(&ticket));
+            drop(builder);
+            let closure = ticket.derived.closure();
+            Arc::clone(closure.as_ref().expect("a closure is kept"))
+        };
+        let (complete, missing) = (kept(10), kept(11));
+        // Used again while nothing changed.
+        assert!(Arc::ptr_eq(&complete, &kept(10)));
+        assert!(Arc::ptr_eq(&missing, &kept(11)));
+        // A record arrives: only the closure that skipped a missing record is walked again.
+        records.upsert(Record::from_json(ModelKind::Group, 5, r#"{"id":5}"#).unwrap());
+        assert!(Arc::ptr_eq(&complete, &kept(10)));
+        let missing = {
+            let again = kept(11);
+            assert!(!Arc::ptr_eq(&missing, &again));
+            again
+        };
+        // A member changes: every closure holding it is walked again.
+        records.upsert(Record::from_json(ModelKind::User, 1, r#"{"id":1,"x":1}"#).unwrap());
+        assert!(!Arc::ptr_eq(&complete, &kept(10)));
+        assert!(!Arc::ptr_eq(&missing, &kept(11)));
     }
 
     #[test]
