@@ -92,8 +92,13 @@ impl AppState {
                 validate_file(path)?;
             }
             let (rest, fingerprint) = load_file(&state.store, Some(&state.records), path)?;
+            let started = std::time::Instant::now();
             let _published = state.published.write();
             state.install(&mut state.writer.lock(), rest);
+            log::info!(
+                "links in memory in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
             fingerprint
         };
         state.start = StartFixtures::File {
@@ -156,6 +161,7 @@ fn load_file(
         bulk: store.bulk_load()?,
         writes: WriteSet::new(),
         in_writes: 0,
+        records: 0,
         memory,
         passwords: HashMap::new(),
         catalog: NewCatalog::seeded(),
@@ -164,12 +170,26 @@ fn load_file(
         tokens: Vec::new(),
         now: Millis::now(),
     };
+    let started = std::time::Instant::now();
     let fingerprint = match read_file(path, &mut load) {
         Ok(fingerprint) => fingerprint,
         Err(FileError::File(e)) => return Err(e.into()),
         Err(FileError::Sink(e)) => return Err(e.into()),
     };
-    Ok((load.finish()?, fingerprint))
+    log::info!(
+        "read {}: {} records, {} links in {:.1} s",
+        path.display(),
+        load.records,
+        load.links.len(),
+        started.elapsed().as_secs_f64()
+    );
+    let rest = load.finish()?;
+    log::info!(
+        "{} written to the database in {:.1} s",
+        path.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok((rest, fingerprint))
 }
 
 /// A sink that keeps nothing: the file is only checked.
@@ -189,6 +209,9 @@ impl DocumentSink for Discard {
     fn tokens(&mut self, _: Vec<ApiToken>) -> Result<(), Infallible> {
         Ok(())
     }
+    fn restart(&mut self) -> Result<(), Infallible> {
+        Ok(())
+    }
 }
 
 /// A file being loaded: what `document_writes` makes of a whole document, made entry by
@@ -197,6 +220,8 @@ struct FileLoad<'s> {
     bulk: BulkLoad<'s>,
     writes: WriteSet,
     in_writes: usize,
+    /// Records read, for the log.
+    records: usize,
     memory: Option<&'s RecordStore>,
     /// The last password given for each user (`None`: the record had none).
     passwords: HashMap<i64, Option<String>>,
@@ -222,6 +247,7 @@ impl DocumentSink for FileLoad<'_> {
             memory.upsert(record);
         }
         self.in_writes += 1;
+        self.records += 1;
         if self.in_writes == RECORDS_PER_BATCH {
             self.in_writes = 0;
             self.bulk.apply(std::mem::take(&mut self.writes))?;
@@ -251,6 +277,20 @@ impl DocumentSink for FileLoad<'_> {
 
     fn tokens(&mut self, tokens: Vec<ApiToken>) -> Result<(), StoreError> {
         self.tokens = tokens;
+        Ok(())
+    }
+
+    fn restart(&mut self) -> Result<(), StoreError> {
+        self.bulk.restart()?;
+        self.writes = WriteSet::new();
+        self.in_writes = 0;
+        self.records = 0;
+        if let Some(memory) = self.memory {
+            memory.clear();
+        }
+        self.passwords.clear();
+        self.links_begin()?;
+        self.tokens.clear();
         Ok(())
     }
 }

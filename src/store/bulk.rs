@@ -28,8 +28,8 @@ pub struct BulkLoad<'s> {
     store: &'s Store,
     _applying: MutexGuard<'s, ()>,
     db: sled::Db,
-    batches: Option<SyncSender<sled::Batch>>,
-    applier: Option<JoinHandle<Result<(), sled::Error>>>,
+    batches: Option<SyncSender<WriteSet>>,
+    applier: Option<JoinHandle<Result<(), StoreError>>>,
     finished: bool,
 }
 
@@ -53,25 +53,16 @@ impl Store {
             self.latch.trip();
             return Err(e.into());
         }
-        let (batches, received) = sync_channel::<sled::Batch>(BATCHES_IN_FLIGHT);
-        let target = db.clone();
-        let applier = std::thread::Builder::new()
-            .name("zammad-links-mock-load".into())
-            .spawn(move || {
-                for batch in received {
-                    target.apply_batch(batch)?;
-                }
-                Ok(())
-            })
-            .map_err(|e| StoreError::Damaged(format!("cannot start a thread: {e}")))?;
-        Ok(BulkLoad {
+        let mut load = BulkLoad {
             store: self,
             _applying: applying,
             db,
-            batches: Some(batches),
-            applier: Some(applier),
+            batches: None,
+            applier: None,
             finished: false,
-        })
+        };
+        load.spawn_applier()?;
+        Ok(load)
     }
 }
 
@@ -82,11 +73,7 @@ impl BulkLoad<'_> {
     /// # Errors
     /// When sled failed on an earlier batch.
     pub fn apply(&mut self, writes: WriteSet) -> Result<(), StoreError> {
-        let mut batch = sled::Batch::default();
-        for op in writes.resolve(None)? {
-            add_to_batch(&mut batch, op);
-        }
-        let sent = self.batches.as_ref().map(|batches| batches.send(batch));
+        let sent = self.batches.as_ref().map(|batches| batches.send(writes));
         match sent {
             Some(Ok(())) => Ok(()),
             // The applier stopped: it failed, and says why.
@@ -94,11 +81,43 @@ impl BulkLoad<'_> {
         }
     }
 
+    /// Throws away everything applied so far: the load starts again.
+    ///
+    /// # Errors
+    /// When sled fails.
+    pub fn restart(&mut self) -> Result<(), StoreError> {
+        self.join_applier()?;
+        self.db.clear()?;
+        self.spawn_applier()
+    }
+
+    fn spawn_applier(&mut self) -> Result<(), StoreError> {
+        let (batches, received) = sync_channel::<WriteSet>(BATCHES_IN_FLIGHT);
+        let target = self.db.clone();
+        let applier = std::thread::Builder::new()
+            .name("zammad-links-mock-load".into())
+            .spawn(move || {
+                for writes in received {
+                    // Encoded here, off the reading thread.
+                    let mut batch = sled::Batch::default();
+                    for op in writes.resolve(None)? {
+                        add_to_batch(&mut batch, op);
+                    }
+                    target.apply_batch(batch)?;
+                }
+                Ok(())
+            })
+            .map_err(|e| StoreError::Damaged(format!("cannot start a thread: {e}")))?;
+        self.batches = Some(batches);
+        self.applier = Some(applier);
+        Ok(())
+    }
+
     fn join_applier(&mut self) -> Result<(), StoreError> {
         self.batches = None;
         match self.applier.take().map(JoinHandle::join) {
             None | Some(Ok(Ok(()))) => Ok(()),
-            Some(Ok(Err(e))) => Err(e.into()),
+            Some(Ok(Err(e))) => Err(e),
             Some(Err(_)) => Err(StoreError::Damaged("the loading thread panicked".into())),
         }
     }
