@@ -68,8 +68,8 @@ impl AppState {
     /// truth and the file is only checked. Either way `POST /__mock/reset` goes back to it.
     ///
     /// # Errors
-    /// [`OpenError::Fixtures`] for an unreadable or invalid file (with `reset`, the database
-    /// keeps its content then), [`OpenError::Store`] when the database fails.
+    /// `OpenError::Fixtures` for an unreadable or invalid file (with `reset`, the database
+    /// keeps its content then), `OpenError::Store` when the database fails.
     pub fn open_file(
         store: Store,
         path: &Path,

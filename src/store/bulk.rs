@@ -3,7 +3,7 @@
 //! first.
 //!
 //! It starts by taking away the initialised mark and everything else, and it puts the mark
-//! back only in [`BulkLoad::finish`], after every batch: a load that fails or stops half-way
+//! back only in `BulkLoad::finish`, after every batch: a load that fails or stops half-way
 //! (a bad entry at the end of the file, a crash) leaves a folder that no start takes for a
 //! loaded one. One that is dropped unfinished clears what it wrote and trips the failure
 //! latch, since the database no longer holds what memory holds. Batches are applied on a
@@ -35,8 +35,8 @@ pub struct BulkLoad<'s> {
 
 impl Store {
     /// Starts replacing the whole content: everything is removed (the initialised mark
-    /// first, on disk before anything else goes), then [`BulkLoad::apply`] writes the new
-    /// content and [`BulkLoad::finish`] marks it loaded. Other writes wait until it ends.
+    /// first, on disk before anything else goes), then `BulkLoad::apply` writes the new
+    /// content and `BulkLoad::finish` marks it loaded. Other writes wait until it ends.
     ///
     /// # Errors
     /// When sled fails, or an earlier write failed.
