@@ -11,7 +11,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 
 use crate::api::AdminAccess;
-use crate::fixtures::{FixtureDocument, FixtureFileError};
+use crate::fixtures::FixtureFileError;
 use crate::generate::{write_document, Spec};
 use crate::profile::ZammadVersion;
 use crate::server::{MockServerBuilder, StoreMode};
@@ -133,8 +133,14 @@ impl Cli {
             } else {
                 StoreMode::Dir(self.db)
             });
-        if let Some(path) = &self.fixtures {
-            builder = builder.fixtures(FixtureDocument::from_file(path)?);
+        if let Some(path) = self.fixtures {
+            // Unreadable: refused before the port is bound, as ever. Its content is read
+            // (streamed) when the server opens its database.
+            std::fs::File::open(&path).map_err(|source| FixtureFileError::Io {
+                path: path.display().to_string(),
+                source,
+            })?;
+            builder = builder.fixtures_file(path);
         }
         Ok(builder)
     }

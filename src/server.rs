@@ -19,7 +19,7 @@ use crate::api::{AdminAccess, Wiring};
 use crate::fixtures::FixtureDocument;
 use crate::journal::{Journal, JournalEntry, DEFAULT_LIMIT};
 use crate::profile::Profile;
-use crate::state::{AppState, MergeError};
+use crate::state::{AppState, MergeError, OpenError};
 use crate::store::{Store, StoreError};
 
 /// Why the mock could not start.
@@ -46,6 +46,9 @@ pub enum StartError {
     /// The server thread could not be started.
     #[error("cannot start the server thread")]
     Thread(#[source] std::io::Error),
+    /// The fixture file cannot be read or is not a valid document.
+    #[error(transparent)]
+    Fixtures(#[from] crate::fixtures::FixtureFileError),
     /// The admin API would be open to the network: anyone who reaches the port could replace
     /// or export the whole state, tokens included.
     #[error(
@@ -71,6 +74,7 @@ pub enum StoreMode {
 #[derive(Debug, Clone)]
 pub struct MockServerBuilder {
     fixtures: Option<FixtureDocument>,
+    fixtures_file: Option<PathBuf>,
     store: StoreMode,
     bind: SocketAddr,
     reset: bool,
@@ -87,6 +91,7 @@ impl Default for MockServerBuilder {
     fn default() -> Self {
         Self {
             fixtures: None,
+            fixtures_file: None,
             store: StoreMode::Memory,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             reset: false,
@@ -105,6 +110,19 @@ impl MockServerBuilder {
     /// Serve `doc` instead of the default data set.
     pub fn fixtures(mut self, doc: FixtureDocument) -> Self {
         self.fixtures = Some(doc);
+        self.fixtures_file = None;
+        self
+    }
+
+    /// Serve the fixture file at `path` instead of the default data set (`--fixtures`).
+    ///
+    /// The file is streamed into an empty database (or with [`reset`](Self::reset)) without
+    /// being held in memory, and checked on other starts; a file that is unreadable or
+    /// invalid anywhere stops the start ([`StartError::Fixtures`]). A reset reads it again,
+    /// and is refused if it changed or vanished since start-up.
+    pub fn fixtures_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.fixtures_file = Some(path.into());
+        self.fixtures = None;
         self
     }
 
@@ -226,11 +244,18 @@ impl MockServerBuilder {
             source,
         };
         let store = store.map_err(store_error)?;
-        let fixtures = self
-            .fixtures
-            .unwrap_or_else(|| FixtureDocument::default_data_of(&self.profile));
-        let state =
-            AppState::open(store, fixtures, self.reset, self.profile).map_err(store_error)?;
+        let state = match (self.fixtures_file, self.fixtures) {
+            (Some(path), _) => AppState::open_file(store, &path, self.reset, self.profile)
+                .map_err(|e| match e {
+                    OpenError::Fixtures(e) => StartError::Fixtures(e),
+                    OpenError::Store(e) => store_error(e),
+                })?,
+            (None, fixtures) => {
+                let fixtures =
+                    fixtures.unwrap_or_else(|| FixtureDocument::default_data_of(&self.profile));
+                AppState::open(store, fixtures, self.reset, self.profile).map_err(store_error)?
+            }
+        };
         let state = web::Data::new(state);
         let journal = web::Data::new(Journal::with_limit(self.journal_limit));
         let wiring = Wiring {
@@ -325,13 +350,19 @@ impl MockServer {
     /// Goes back to the start-up fixtures, like `POST /__mock/reset`.
     ///
     /// # Panics
-    /// When the database fails.
+    /// When the database fails, or the start-up fixture file (see
+    /// [`MockServerBuilder::fixtures_file`]) changed or vanished since start-up.
     pub fn reset(&self) {
-        if let Err(e) = self.state.reset_blocking() {
-            panic!(
+        match self.state.reset_blocking() {
+            Ok(()) => {}
+            Err(e @ crate::state::ReplaceError::Store(_)) => panic!(
                 "zammad-links-mock: the database failed during reset: {}",
                 crate::error_chain(&e)
-            );
+            ),
+            Err(e) => panic!(
+                "zammad-links-mock: reset failed: {}",
+                crate::error_chain(&e)
+            ),
         }
     }
 

@@ -36,6 +36,14 @@ pub enum AdminError {
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// `POST /__mock/reset` cannot go back to the start-up fixture file: it changed or
+    /// vanished since start-up. Nothing was changed.
+    #[error("{0}")]
+    ResetRefused(String),
+    /// The start-up fixture file changed while a reset read it; the database refuses
+    /// writes until a restart.
+    #[error("{0}")]
+    ResetFailed(String),
     /// A parameter of an admin call is wrong; the text names it.
     #[error("{0}")]
     BadParameter(String),
@@ -68,6 +76,13 @@ impl From<ReplaceError> for AdminError {
     fn from(error: ReplaceError) -> Self {
         match error {
             ReplaceError::Store(e) => e.into(),
+            e
+            @ (ReplaceError::FixtureFileChanged { .. } | ReplaceError::FixtureFileGone { .. }) => {
+                AdminError::ResetRefused(crate::error_chain(&e))
+            }
+            e @ ReplaceError::FixtureFileUnloadable(_) => {
+                AdminError::ResetFailed(crate::error_chain(&e))
+            }
         }
     }
 }
@@ -81,13 +96,14 @@ impl ResponseError for AdminError {
             }
             AdminError::BadParameter(_) => StatusCode::BAD_REQUEST,
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
-            AdminError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AdminError::Store(_) | AdminError::ResetFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            AdminError::ResetRefused(_) => StatusCode::CONFLICT,
             AdminError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
         }
     }
 
     fn error_response(&self) -> HttpResponse {
-        if let AdminError::Store(_) = self {
+        if let AdminError::Store(_) | AdminError::ResetFailed(_) = self {
             log::error!("{}", crate::error_chain(self));
         }
         let mut response = HttpResponse::build(self.status_code());

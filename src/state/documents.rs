@@ -1,7 +1,7 @@
 //! The state's life cycle of whole fixture documents: the first start (the document into the
 //! database), reopening (the database into memory), replace (`PUT /__mock/fixtures`), reset
 //! (`POST /__mock/reset`), merge (`POST /__mock/fixtures`) and export
-//! (`GET /__mock/fixtures`).
+//! (`GET /__mock/fixtures`). A fixture *file* takes another way in, streamed: `load`.
 //!
 //! A fixture link becomes a row in one place ([`fixture_row`]), its id from the one link id
 //! sequence ([`LinkIds`]). An export never contains passwords; tokens are kept. Loading an
@@ -17,8 +17,9 @@ use crate::fixtures::{FixtureDocument, FixtureError, FixtureLink};
 use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::profile::Profile;
 use crate::records::Record;
-use crate::store::{Store, StoreError, WriteSet};
+use crate::store::{Snapshot, Store, StoreError, WriteSet};
 
+use super::load::StartFixtures;
 use super::{AppState, LinkIds, WriterState};
 
 /// Why a merge was refused; nothing of it was applied.
@@ -41,6 +42,32 @@ pub enum ReplaceError {
     /// The database failed.
     #[error("the database failed")]
     Store(#[from] StoreError),
+    /// The start-up fixture file no longer holds what start-up read; nothing was changed.
+    #[error(
+        "the fixture file {path} changed since start-up, so reset refuses to load it as the \
+         start-up fixtures; restart with --reset to serve it as it is now, or send it with \
+         PUT /__mock/fixtures"
+    )]
+    FixtureFileChanged {
+        /// The file.
+        path: String,
+    },
+    /// The start-up fixture file cannot be read any more; nothing was changed.
+    #[error(
+        "the fixture file {path} cannot be read since start-up, so reset has nothing to go \
+         back to; put it back, or send a document with PUT /__mock/fixtures"
+    )]
+    FixtureFileGone {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The start-up fixture file changed while the reset read it and is no longer valid:
+    /// the database was cleared and refuses writes until a restart with `--reset`.
+    #[error("the fixture file changed during the reset; restart with --reset")]
+    FixtureFileUnloadable(#[source] crate::fixtures::FixtureFileError),
 }
 
 /// Where a fixture link's names get their ids: a write transaction, or the catalog being
@@ -63,9 +90,9 @@ impl EnsureNames for super::WriteTx<'_> {
 }
 
 /// A catalog being built for a whole document, with the names it created, in order.
-struct NewCatalog {
-    catalog: Catalog,
-    created: Vec<NewName>,
+pub(super) struct NewCatalog {
+    pub(super) catalog: Catalog,
+    pub(super) created: Vec<NewName>,
 }
 
 impl EnsureNames for NewCatalog {
@@ -80,7 +107,7 @@ impl EnsureNames for NewCatalog {
 
 /// The ends of fixture link `link`, its names' ids created when missing (type, then
 /// source, then target, as `Link.add` creates them); `None` when a name is blank.
-fn link_ends(
+pub(super) fn link_ends(
     link: &FixtureLink,
     names: &mut impl EnsureNames,
 ) -> Result<Option<(LinkTypeId, ObjectRef, ObjectRef)>, CatalogError> {
@@ -99,7 +126,7 @@ fn link_ends(
 
 /// The row of fixture link `link` between `ends`, with id `id`; timestamps default to `now`
 /// (`updated_at` to `created_at`).
-fn fixture_row(
+pub(super) fn fixture_row(
     link: &FixtureLink,
     (link_type, source, target): (LinkTypeId, ObjectRef, ObjectRef),
     id: u64,
@@ -175,29 +202,34 @@ impl AppState {
         reset: bool,
         profile: Profile,
     ) -> Result<Self, StoreError> {
-        let state = Self::empty(store, fixtures, profile);
-        if reset || !state.store.is_initialized()? {
-            state
-                .store
-                .replace_all(document_writes(&state.start_fixtures))?;
+        if reset || !store.is_initialized()? {
+            store.replace_all(document_writes(&fixtures))?;
         }
+        let state = Self::empty(store, StartFixtures::Document(fixtures), profile);
         state.reload(&mut state.writer.lock())?;
         Ok(state)
     }
 
     /// Rebuilds memory from the database, while no view is open. Callers hold the writer
     /// lock (`writer`).
-    fn reload(&self, writer: &mut WriterState) -> Result<(), StoreError> {
-        let snapshot = self.store.load()?;
+    pub(super) fn reload(&self, writer: &mut WriterState) -> Result<(), StoreError> {
+        let mut snapshot = self.store.load()?;
         let _published = self.published.write();
         self.records.clear();
-        for (kind, id, json) in snapshot.records {
+        for (kind, id, json) in std::mem::take(&mut snapshot.records) {
             let record = Record::from_json(kind, id, &json).map_err(|e| StoreError::Corrupt {
                 key: format!("{}[{id}]", kind.class_name()),
                 reason: e.to_string(),
             })?;
             self.records.upsert(record);
         }
+        self.install(writer, snapshot);
+        Ok(())
+    }
+
+    /// Puts everything but the records of `snapshot` in memory (the records are there
+    /// already). Callers hold the writer lock (`writer`) and the publication lock.
+    pub(super) fn install(&self, writer: &mut WriterState, snapshot: Snapshot) {
         for (id, password) in snapshot.passwords {
             self.records.set_password(id, Some(password));
         }
@@ -211,7 +243,6 @@ impl AppState {
         }
         self.records.changed();
         writer.link_ids = LinkIds::starting_at(snapshot.next_link_id);
-        Ok(())
     }
 
     /// Replaces the whole state with `doc` (`PUT /__mock/fixtures`), durable once returned.
@@ -246,7 +277,13 @@ impl AppState {
     /// # Errors
     /// When the database fails.
     pub async fn reset(&self) -> Result<(), ReplaceError> {
-        self.replace(&self.start_fixtures.clone()).await
+        match &self.start {
+            StartFixtures::Document(doc) => self.replace(doc).await,
+            StartFixtures::File { path, fingerprint } => {
+                self.reset_from_file(path, *fingerprint)?;
+                Ok(self.store.flush().await?)
+            }
+        }
     }
 
     /// As [`AppState::reset`], blocking the thread.
@@ -254,7 +291,13 @@ impl AppState {
     /// # Errors
     /// When the database fails.
     pub fn reset_blocking(&self) -> Result<(), ReplaceError> {
-        self.replace_blocking(&self.start_fixtures.clone())
+        match &self.start {
+            StartFixtures::Document(doc) => self.replace_blocking(doc),
+            StartFixtures::File { path, fingerprint } => {
+                self.reset_from_file(path, *fingerprint)?;
+                Ok(self.store.flush_blocking()?)
+            }
+        }
     }
 
     /// Merges `doc` into the state (`POST /__mock/fixtures`): records and tokens are

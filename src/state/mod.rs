@@ -13,6 +13,7 @@
 //! `.await` or while writing (the write would wait for it forever).
 
 mod documents;
+mod load;
 mod write;
 
 use dashmap::DashMap;
@@ -20,7 +21,6 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
-use crate::fixtures::FixtureDocument;
 use crate::graph::LinkGraph;
 use crate::model::ApiToken;
 use crate::profile::Profile;
@@ -28,6 +28,7 @@ use crate::records::RecordStore;
 use crate::store::{Store, StoreError};
 
 pub use documents::{document_writes, MergeError, ReplaceError};
+pub use load::OpenError;
 pub use write::{Commit, LinkIds, WriteTx};
 
 /// What the writer lock guards besides the order of writes.
@@ -54,7 +55,8 @@ pub struct AppState {
     writer: Mutex<WriterState>,
     /// Readers hold it shared through a [`View`]; a write's memory changes take it alone.
     published: RwLock<()>,
-    start_fixtures: FixtureDocument,
+    /// What a reset goes back to.
+    start: load::StartFixtures,
 }
 
 /// A consistent read of the state: while it is held, no write's memory changes show.
@@ -106,7 +108,7 @@ impl View<'_> {
 }
 
 impl AppState {
-    fn empty(store: Store, start_fixtures: FixtureDocument, profile: Profile) -> Self {
+    fn empty(store: Store, start: load::StartFixtures, profile: Profile) -> Self {
         Self {
             profile,
             records: RecordStore::default(),
@@ -120,7 +122,7 @@ impl AppState {
                 link_ids: LinkIds::starting_at(1),
             }),
             published: RwLock::new(()),
-            start_fixtures,
+            start,
         }
     }
 

@@ -154,7 +154,7 @@ impl FailureLatch {
         result
     }
 
-    #[cfg(test)]
+    /// Refuses every later write (a bulk load stopped half-way).
     pub(super) fn trip(&self) {
         self.tripped.store(true, Ordering::Release);
     }

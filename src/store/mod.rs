@@ -12,6 +12,7 @@
 //!
 //! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
 
+mod bulk;
 mod committer;
 mod folder;
 mod intent;
@@ -27,9 +28,11 @@ use parking_lot::{Mutex, RwLock};
 
 use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
 
+pub use bulk::BulkLoad;
 use committer::Committer;
 use folder::FolderClaim;
 use intent::{add_to_batch, FailureLatch};
+pub use keys::LINKS_PER_BLOCK;
 use keys::{
     block_key, block_of, corrupt, decode_block, record_key, signed_from, u64_value, LINK_BLOCK,
     LINK_OBJECT, LINK_ROW_BYTES, LINK_TYPE, META, META_INITIALIZED, META_LINK_COUNT,
@@ -297,6 +300,11 @@ impl Store {
                 Ok(())
             })
         })?;
+        self.write_marker()
+    }
+
+    /// Leaves the mark file beside sled's own (see [`MARKER_FILE`]).
+    fn write_marker(&self) -> Result<(), StoreError> {
         if let Some(marker) = &self.marker {
             std::fs::write(marker, b"sled database of zammad-links-mock\n").map_err(|e| {
                 StoreError::Damaged(format!("cannot write {}: {e}", marker.display()))

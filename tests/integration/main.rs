@@ -31,6 +31,9 @@ mod robustness;
 /// Restarts on the same database, `--reset`, and the binary's start-up errors.
 mod persistence;
 
+/// Start-up from a fixture file, streamed; reset reads it again, or refuses when it changed.
+mod startfile;
+
 /// The Zammad version profiles 5.0, 6.5 and 7.0 (issue 12), each on its default data set.
 mod profiles;
 
