@@ -203,6 +203,8 @@ fn an_invalid_link_at_the_end_of_a_big_file_refuses_the_start_and_leaves_the_fol
         )),
         "{stderr}"
     );
+    // The place once (it used to be printed again as the error's source).
+    assert_eq!(stderr.matches("Link[20000]").count(), 1, "{stderr}");
     assert!(!db.join("zammad-links-mock.initialized").exists());
     // A later start with a good file loads it whole.
     let app = start(&db, &good);
