@@ -214,8 +214,9 @@ impl<'a> AssetsBuilder<'a> {
     }
 
     /// Adds `record` and everything it pulls in, walking every time (what [`add`](Self::add)
-    /// does without kept closures; benches and tests compare the two).
-    pub fn add_walking(&mut self, record: Arc<Record>) {
+    /// does without kept closures; a unit test compares the two).
+    #[cfg(test)]
+    fn add_walking(&mut self, record: Arc<Record>) {
         self.scratch.walk(self.records, self.relations, record);
     }
 

@@ -25,7 +25,6 @@ pub const MAX_NAME_CHARS: usize = 250;
 #[derive(Debug)]
 struct Name {
     text: Box<str>,
-    json: Box<str>,
     model: Option<ModelKind>,
     /// Parts of a `links` entry, rendered once ("rendered name JSON"): as a type,
     /// `{"link_type":<name>,` as the row's target sees it, and with the inverse name as its
@@ -62,7 +61,6 @@ impl NameTable {
             as_target: format!("{{\"link_type\":{json},").into(),
             as_source: format!("{{\"link_type\":{inverse},").into(),
             as_object: format!("\"link_object\":{json},\"link_object_value\":").into(),
-            json: json.into(),
         }));
         self.by_name.insert(text.into(), id);
     }
@@ -122,12 +120,6 @@ impl Names {
         self.objects.get(id.0).and_then(|name| name.model)
     }
 
-    /// The JSON text (`"Ticket"`, or `null` for an unknown id) of link object `id`.
-    #[inline]
-    pub fn object_json(&self, id: LinkObjectId) -> &str {
-        self.objects.get(id.0).map_or("null", |name| &*name.json)
-    }
-
     /// The start of a `links` entry for a row of link type `id` seen from its `side`:
     /// `{"link_type":<name>,` (the inverse name, or `null`, from the source).
     #[inline]
@@ -148,27 +140,6 @@ impl Names {
             .map_or("\"link_object\":null,\"link_object_value\":", |name| {
                 &name.as_object
             })
-    }
-
-    /// The JSON text of link type `id` as its row's target sees it: the raw name.
-    #[inline]
-    pub fn type_json_from_target(&self, id: LinkTypeId) -> &str {
-        self.types.get(id.0).map_or("null", |name| &*name.json)
-    }
-
-    /// The JSON text of link type `id` as its row's source sees it: the inverse name or `null`.
-    #[inline]
-    pub fn type_json_from_source(&self, id: LinkTypeId) -> &'static str {
-        match self
-            .types
-            .get(id.0)
-            .and_then(|name| inverse_type_name(&name.text))
-        {
-            Some("normal") => "\"normal\"",
-            Some("child") => "\"child\"",
-            Some("parent") => "\"parent\"",
-            _ => "null",
-        }
     }
 
     /// Every link type as `(id, name)`, by id.
@@ -372,11 +343,10 @@ mod tests {
             .unwrap()
             .unwrap();
         let names = catalog.snapshot();
-        assert_eq!(names.type_json_from_source(parent), "\"child\"");
-        assert_eq!(names.type_json_from_target(parent), "\"parent\"");
-        assert_eq!(names.type_json_from_source(related), "null");
-        assert_eq!(names.type_json_from_target(related), "\"related\"");
-        // The same, rendered once as the start of a `links` entry.
+        assert_eq!(
+            names.entry_type(related, Side::Target),
+            r#"{"link_type":"related","#
+        );
         assert_eq!(
             names.entry_type(parent, Side::Source),
             r#"{"link_type":"child","#

@@ -68,10 +68,9 @@ fn shown(state: &AppState, ticket: i64) -> Vec<(Option<String>, i64)> {
         list.entries
             .iter()
             .map(|(edge, _)| {
-                let name = match edge.side {
-                    crate::graph::Side::Source => list.names.type_json_from_source(edge.link_type),
-                    crate::graph::Side::Target => list.names.type_json_from_target(edge.link_type),
-                };
+                // `{"link_type":<name>,` as the list writes it.
+                let entry = list.names.entry_type(edge.link_type, edge.side);
+                let name = &entry["{\"link_type\":".len()..entry.len() - 1];
                 (serde_json::from_str(name).unwrap(), edge.other_value)
             })
             .collect()
