@@ -14,9 +14,9 @@ use std::time::Instant;
 
 use zammad_links_mock::internals::{
     document_writes, AppState, LinkGraph, LinkRow, LinkTypeId, ObjectRef, Rng, Store, WriteSet,
-    ATOMIC_BATCH_OPS, ZAMMAD_5_0,
+    ATOMIC_BATCH_OPS,
 };
-use zammad_links_mock::{FixtureDocument, Millis};
+use zammad_links_mock::{FixtureDocument, Millis, ZammadVersion};
 
 /// Link rows with ids from `first_id`, between random tickets 1..=`links / 10`, never a
 /// self-link, with `normal`, `parent` and `child` spread 70/15/15 as the generator does.
@@ -120,7 +120,7 @@ fn start_up(links: u64) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let store = Store::open(folder.path())?;
     let opened = started.elapsed();
-    let state = AppState::open(store, doc, false, ZAMMAD_5_0)?;
+    let state = AppState::open(store, doc, false, ZammadVersion::V5_0)?;
     println!("  (sled open {:.1} s)", opened.as_secs_f64());
     let elapsed = started.elapsed();
     assert_eq!(

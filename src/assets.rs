@@ -1,10 +1,13 @@
 //! The `assets` sideload: every record a response refers to, pulled in the way Zammad's
 //! `assets` methods walk them, each record once, model keys and ids in first-insertion order.
-//! Which records a record pulls in is the profile's (`Profile::relations`).
+//! Which records a record pulls in, and what a customer sees of them, is the release's
+//! (its walk and its [`CustomerView`]); this module runs the walk, keeps each linked
+//! ticket's closure, and writes the JSON.
 //!
 //! A record is put in place before its relations are walked, so cycles end there. Records are
 //! appended as their stored JSON text; only a customer's view is reduced
-//! (`lib/user_info/assets.rb`). Deciding which linked objects go in is left to `state`.
+//! (`lib/user_info/assets.rb`). Deciding which linked objects go in is the caller's
+//! (`render`).
 
 use std::cell::Cell;
 use std::collections::HashSet;
@@ -15,14 +18,14 @@ use serde_json::{Map, Value};
 
 use crate::auth::AssetLevel;
 use crate::model::ModelKind;
-use crate::profile::Relations;
 use crate::records::{Record, RecordStore};
+use crate::release::{Walk, ZammadVersion};
 
 /// Collects assets for one response.
 #[derive(Debug)]
 pub struct AssetsBuilder<'a> {
     records: &'a RecordStore,
-    relations: Relations,
+    walk: Walk,
     scratch: Scratch,
 }
 
@@ -41,7 +44,7 @@ pub struct AssetsBuilder<'a> {
 /// that are placed already.
 #[derive(Debug)]
 pub struct Closure {
-    relations: Relations,
+    walk: Walk,
     /// The store's arrivals count when the walk skipped a missing record; `None` when it
     /// skipped none (then no arrival can change it).
     arrivals: Option<u64>,
@@ -49,8 +52,8 @@ pub struct Closure {
 }
 
 impl Closure {
-    fn is_current(&self, records: &RecordStore, relations: Relations) -> bool {
-        self.relations == relations
+    fn is_current(&self, records: &RecordStore, walk: Walk) -> bool {
+        self.walk == walk
             && self.arrivals.is_none_or(|seen| seen == records.arrivals())
             && self.members.iter().all(|m| !m.derived.is_superseded())
     }
@@ -127,7 +130,7 @@ impl Scratch {
     }
 
     /// Places `record` and everything it pulls in that is not placed yet, in Zammad's order.
-    fn walk(&mut self, records: &RecordStore, relations: Relations, record: Arc<Record>) {
+    fn walk(&mut self, records: &RecordStore, walk: Walk, record: Arc<Record>) {
         // An explicit stack instead of recursion, so a long chain of `created_by` users
         // cannot exhaust a worker's stack. Children are pushed in reverse so that they are
         // visited in Zammad's order; checking when popping keeps the order of a recursive
@@ -138,7 +141,7 @@ impl Scratch {
                 continue;
             }
             self.children.clear();
-            relations.of(&record, &mut self.children);
+            walk.of(&record, &mut self.children);
             self.place(record);
             for i in (0..self.children.len()).rev() {
                 let (kind, id) = self.children[i];
@@ -161,11 +164,11 @@ impl Drop for AssetsBuilder<'_> {
 }
 
 impl<'a> AssetsBuilder<'a> {
-    /// An empty sideload over `records`, walked by `relations`.
-    pub fn new(records: &'a RecordStore, relations: Relations) -> Self {
+    /// An empty sideload over `records`, walked as `release` walks.
+    pub fn new(records: &'a RecordStore, release: ZammadVersion) -> Self {
         Self {
             records,
-            relations,
+            walk: release.walk(),
             scratch: Scratch::take(),
         }
     }
@@ -173,10 +176,10 @@ impl<'a> AssetsBuilder<'a> {
     /// Adds `record` and everything it pulls in. `record` must be the stored version (read
     /// in the same view): a root's closure is kept with it.
     pub fn add(&mut self, record: Arc<Record>) {
-        if self.relations.may_pull_in(record.kind) {
+        if Walk::may_pull_in(record.kind) {
             // A user or organization linked directly: walked every time. (Keeping a closure
             // with a record that other closures hold could make a cycle of `Arc`s.)
-            self.scratch.walk(self.records, self.relations, record);
+            self.scratch.walk(self.records, self.walk, record);
             return;
         }
         if self.scratch.is_placed(record.kind, record.id) {
@@ -185,7 +188,7 @@ impl<'a> AssetsBuilder<'a> {
         let kept = record.derived.closure();
         let fresh;
         let closure = match kept.as_deref() {
-            Some(kept) if kept.is_current(self.records, self.relations) => kept,
+            Some(kept) if kept.is_current(self.records, self.walk) => kept,
             _ => {
                 fresh = Arc::new(self.closure_of(&record));
                 record.derived.keep_closure(Arc::clone(&fresh));
@@ -205,9 +208,9 @@ impl<'a> AssetsBuilder<'a> {
         // Read before walking; the caller's view keeps records from changing meanwhile.
         let arrivals = self.records.arrivals();
         let mut own = Scratch::default();
-        own.walk(self.records, self.relations, Arc::clone(root));
+        own.walk(self.records, self.walk, Arc::clone(root));
         Closure {
-            relations: self.relations,
+            walk: self.walk,
             arrivals: own.missed.then_some(arrivals),
             members: own.placed.drain(1..).collect(),
         }
@@ -217,7 +220,7 @@ impl<'a> AssetsBuilder<'a> {
     /// does without kept closures; a unit test compares the two).
     #[cfg(test)]
     fn add_walking(&mut self, record: Arc<Record>) {
-        self.scratch.walk(self.records, self.relations, record);
+        self.scratch.walk(self.records, self.walk, record);
     }
 
     /// Whether nothing was added.
@@ -267,7 +270,11 @@ impl<'a> AssetsBuilder<'a> {
                         out.push('"');
                         out.push_str(itoa::Buffer::new().format(record.id));
                         out.push_str("\":");
-                        out.push_str(&reduce_for_customer(record, viewer));
+                        out.push_str(&reduce_for_customer(
+                            record,
+                            viewer,
+                            self.walk.customer_view(),
+                        ));
                     }
                 }
             }
@@ -277,38 +284,30 @@ impl<'a> AssetsBuilder<'a> {
     }
 }
 
-/// What a customer sees of a record (`User#filter_attributes` and friends in Zammad 5.0).
-fn reduce_for_customer(record: &Record, viewer: i64) -> String {
-    const OTHER_USER: &[&str] = &[
-        "id",
-        "firstname",
-        "lastname",
-        "image",
-        "image_source",
-        "active",
-    ];
-    const OWN_USER_HIDDEN: &[&str] = &[
-        "web",
-        "phone",
-        "mobile",
-        "fax",
-        "department",
-        "street",
-        "zip",
-        "city",
-        "country",
-        "address",
-        "note",
-    ];
-    const ORGANIZATION: &[&str] = &["id", "name", "active"];
-    const GROUP: &[&str] = &["id", "name", "active"];
-    const ROLE: &[&str] = &["id", "name", "group_ids", "permission_ids", "active"];
+/// What a customer sees of the records in `assets`: the attributes each kind keeps, as a
+/// release states them (`User#filter_attributes` and friends, `lib/user_info/assets.rb`).
+#[derive(Debug)]
+pub struct CustomerView {
+    /// The attributes kept of users other than the customer.
+    pub other_user: &'static [&'static str],
+    /// The attributes taken out of the customer's own user.
+    pub own_user_hidden: &'static [&'static str],
+    /// The attributes kept of an organization.
+    pub organization: &'static [&'static str],
+    /// The attributes kept of a group.
+    pub group: &'static [&'static str],
+    /// The attributes kept of a role (whose `name` becomes `Role_<id>`).
+    pub role: &'static [&'static str],
+}
+
+/// What a customer (user `viewer`) sees of `record`.
+fn reduce_for_customer(record: &Record, viewer: i64, view: &CustomerView) -> String {
     let (keys, listed_are_kept): (&[&str], bool) = match record.kind {
-        ModelKind::User if record.id == viewer => (OWN_USER_HIDDEN, false),
-        ModelKind::User => (OTHER_USER, true),
-        ModelKind::Organization => (ORGANIZATION, true),
-        ModelKind::Group => (GROUP, true),
-        ModelKind::Role => (ROLE, true),
+        ModelKind::User if record.id == viewer => (view.own_user_hidden, false),
+        ModelKind::User => (view.other_user, true),
+        ModelKind::Organization => (view.organization, true),
+        ModelKind::Group => (view.group, true),
+        ModelKind::Role => (view.role, true),
         ModelKind::Ticket
         | ModelKind::Permission
         | ModelKind::KbAnswerTranslation
@@ -328,7 +327,6 @@ fn reduce_for_customer(record: &Record, viewer: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::ZAMMAD_5_0;
     use serde_json::json;
 
     fn store(records: Vec<(ModelKind, Value)>) -> RecordStore {
@@ -368,7 +366,7 @@ mod tests {
             (ModelKind::Role, json!({"id": 1, "created_by_id": 1})),
             (ModelKind::Group, json!({"id": 1, "created_by_id": 1})),
         ]);
-        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         builder.add(records.get(ModelKind::Ticket, 11).unwrap());
         let rendered = render(&builder);
@@ -394,7 +392,7 @@ mod tests {
     #[test]
     fn kept_closures_give_what_walking_gives_in_any_order() {
         // Users, roles, groups and organizations pointing at each other (cycles included),
-        // some relations missing, and tickets over them; every profile's walk.
+        // some relations missing, and tickets over them; every release's walk.
         let mut rng = 0x2545_f491_4f6c_dd1d_u64;
         let mut next = |n: i64| {
             rng ^= rng << 13;
@@ -428,25 +426,21 @@ mod tests {
             ));
         }
         let records = store(rows);
-        for relations in [
-            Relations::Zammad50,
-            Relations::Zammad65,
-            Relations::Zammad70,
-        ] {
+        for version in ZammadVersion::all() {
             for round in 0..20 {
                 let roots: Vec<i64> = (0..1 + round % 5).map(|_| 99 + next(10)).collect();
-                let mut walked = AssetsBuilder::new(&records, relations);
+                let mut walked = AssetsBuilder::new(&records, version);
                 for id in &roots {
                     walked.add_walking(records.get(ModelKind::Ticket, *id).unwrap());
                 }
                 let walked = render(&walked);
                 // Twice: the first builds the closures, the second reuses them.
                 for _ in 0..2 {
-                    let mut kept = AssetsBuilder::new(&records, relations);
+                    let mut kept = AssetsBuilder::new(&records, version);
                     for id in &roots {
                         kept.add(records.get(ModelKind::Ticket, *id).unwrap());
                     }
-                    assert_eq!(render(&kept), walked, "{relations:?} {roots:?}");
+                    assert_eq!(render(&kept), walked, "{version:?} {roots:?}");
                 }
             }
         }
@@ -464,7 +458,7 @@ mod tests {
         ]);
         let kept = |id: i64| {
             let ticket = records.get(ModelKind::Ticket, id).unwrap();
-            let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+            let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
             builder.add(Arc::clone(&ticket));
             drop(builder);
             let closure = ticket.derived.closure();
@@ -495,12 +489,12 @@ mod tests {
             (ModelKind::User, json!({"id": 1})),
             (ModelKind::Ticket, json!({"id": 11})),
         ]);
-        let mut first = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut first = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         first.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert_eq!(first.len(), 2);
         drop(first);
         // Act: the second builder takes over the first one's buffers.
-        let mut second = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut second = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         second.add(records.get(ModelKind::Ticket, 11).unwrap());
         // Assert
         assert_eq!(second.len(), 1);
@@ -518,7 +512,7 @@ mod tests {
             (ModelKind::User, json!({"id": 2})),
             (ModelKind::Organization, json!({"id": 9, "member_ids": [2]})),
         ]);
-        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert!(render(&builder).len() <= builder.json_len_bound());
     }
@@ -526,7 +520,7 @@ mod tests {
     #[test]
     fn missing_related_records_are_skipped() {
         let records = store(vec![(ModelKind::Ticket, json!({"id": 10, "owner_id": 99}))]);
-        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         builder.add(records.get(ModelKind::Ticket, 10).unwrap());
         assert_eq!(
             render(&builder),
@@ -550,7 +544,7 @@ mod tests {
                 json!({"id": 3, "name": "Customer", "note": "n", "permission_ids": [54]}),
             ),
         ]);
-        let mut builder = AssetsBuilder::new(&records, ZAMMAD_5_0.relations);
+        let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
         builder.add(records.get(ModelKind::User, 2).unwrap());
         builder.add(records.get(ModelKind::User, 5).unwrap());
         let mut out = String::new();

@@ -162,7 +162,7 @@ impl Names {
 }
 
 /// Why a name could not be created.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum CatalogError {
     /// All 65,535 ids of a table are taken.
     #[error("too many distinct {0} names")]

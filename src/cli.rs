@@ -13,7 +13,7 @@ use clap::{CommandFactory, Parser};
 use crate::api::AdminAccess;
 use crate::fixtures::FixtureFileError;
 use crate::generate::{write_document, Spec};
-use crate::profile::ZammadVersion;
+use crate::release::ZammadVersion;
 use crate::server::{MockServerBuilder, StoreMode};
 
 /// The prefix of every environment variable an option reads.
@@ -74,7 +74,7 @@ pub struct Cli {
         long,
         env = "ZAMMAD_MOCK_ZAMMAD_VERSION",
         value_name = "VERSION",
-        value_enum,
+        value_parser = ZammadVersion::parse,
         default_value = "5.0"
     )]
     pub zammad_version: ZammadVersion,

@@ -1,91 +1,121 @@
 //! The bodies of `expand=true`: a record's attributes with the names of its associations
-//! next to their ids, as Zammad 5.0's `attributes_with_association_names`
+//! next to their ids, as Zammad's `attributes_with_association_names`
 //! (`app/models/application_model/can_associations.rb`) builds them, for tickets
 //! (`GET /api/v1/tickets/:id`) and users (`GET /api/v1/users/me`).
 //!
 //! Zammad walks `reflect_on_all_associations`, the model's associations in declaration
-//! order; this module writes out that order for the two models, since the mock has no
-//! reflection. Names of states, priorities, article types and senders come from `seeds`.
+//! order; the mock has no reflection, so each release writes that order out as a list of
+//! [`Association`]s (`release`), and this module names them. Names of states, priorities,
+//! article types and senders come from `seeds`.
 
 use serde_json::{Map, Value};
 
 use crate::model::ModelKind;
 use crate::records::{Record, RecordStore};
+use crate::release::ZammadVersion;
 use crate::seeds::Lookup;
 
+/// One association of a model, as `attributes_with_association_names` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Association {
+    /// A `belongs_to`: `key` gets the name of the row whose id is in `id_key`, when the row
+    /// exists and has one; otherwise the key is left as it is (`next if !ref`).
+    BelongsTo {
+        /// The key written.
+        key: &'static str,
+        /// The attribute holding the row's id.
+        id_key: &'static str,
+        /// Where the row's name comes from.
+        names: NameSource,
+    },
+    /// A `has_many` whose rows have neither `login` nor `name` (articles, time accountings,
+    /// authorizations, karma): Zammad sets `[]`, then deletes the key again when there were
+    /// rows (`ref.count.positive? && attributes[…].blank?`), so only a record without rows
+    /// keeps it.
+    Unnamed {
+        /// The key written.
+        key: &'static str,
+        /// The attribute listing the rows' ids.
+        ids_key: &'static str,
+    },
+    /// A `has_many` / habtm of named rows (roles, organizations): the names of the rows
+    /// that exist, in id-list order; dropped like [`Association::Unnamed`] when rows exist
+    /// but none is named.
+    Named {
+        /// The key written.
+        key: &'static str,
+        /// The attribute listing the rows' ids.
+        ids_key: &'static str,
+        /// The rows' model.
+        kind: ModelKind,
+    },
+    /// `HasGroups#group_names_access_map`: the `group_ids` map keyed by group name.
+    GroupNames {
+        /// The key written.
+        key: &'static str,
+    },
+}
+
+/// Where a `belongs_to` row's name comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameSource {
+    /// The record's `name`.
+    Record(ModelKind),
+    /// A user's `login`.
+    User,
+    /// A seeded lookup table, which a fixture may override id by id.
+    Seeded(Lookup),
+}
+
 /// The body of `GET /api/v1/tickets/:id?expand=true` (`TicketsController#show`).
-pub fn ticket(record: &Record, records: &RecordStore) -> String {
-    let mut attrs = attributes(record);
-    let f = &record.fields;
-    // The associations of `app/models/ticket.rb` (5.0) in declaration order; `flags` and
-    // `mentions` are `association_attributes_ignored`.
-    let group = f
-        .group_id
-        .and_then(|id| name(records, ModelKind::Group, id));
-    belongs_to(&mut attrs, "group", group);
-    let organization = f
-        .organization_id
-        .and_then(|id| name(records, ModelKind::Organization, id));
-    belongs_to(&mut attrs, "organization", organization);
-    unnamed_collection(&mut attrs, "articles", "article_ids");
-    unnamed_collection(
-        &mut attrs,
-        "ticket_time_accounting",
-        "ticket_time_accounting_ids",
-    );
-    let state = id_of(&attrs, "state_id").and_then(|id| Lookup::State.name(records, id));
-    belongs_to(&mut attrs, "state", state);
-    let priority = id_of(&attrs, "priority_id").and_then(|id| Lookup::Priority.name(records, id));
-    belongs_to(&mut attrs, "priority", priority);
-    for (key, id) in [
-        ("owner", f.owner_id),
-        ("customer", f.customer_id),
-        ("created_by", f.created_by_id),
-        ("updated_by", f.updated_by_id),
-    ] {
-        let login = id.and_then(|id| login(records, id)).flatten();
-        belongs_to(&mut attrs, key, login);
-    }
-    let article_type = id_of(&attrs, "create_article_type_id")
-        .and_then(|id| Lookup::ArticleType.name(records, id));
-    belongs_to(&mut attrs, "create_article_type", article_type);
-    let sender = id_of(&attrs, "create_article_sender_id")
-        .and_then(|id| Lookup::ArticleSender.name(records, id));
-    belongs_to(&mut attrs, "create_article_sender", sender);
-    finish(attrs, records, f.created_by_id, f.updated_by_id)
+pub fn ticket(record: &Record, records: &RecordStore, release: ZammadVersion) -> String {
+    expand(record, records, release, release.room().expand.ticket)
 }
 
 /// The body of `GET /api/v1/users/me?expand=true` (`UsersController#me`).
-pub fn user(record: &Record, records: &RecordStore) -> String {
+pub fn user(record: &Record, records: &RecordStore, release: ZammadVersion) -> String {
+    expand(record, records, release, release.room().expand.user)
+}
+
+/// `record`'s attributes with `associations` named, then the last steps every model takes.
+fn expand(
+    record: &Record,
+    records: &RecordStore,
+    release: ZammadVersion,
+    associations: &[Association],
+) -> String {
     let mut attrs = attributes(record);
+    for association in associations {
+        match *association {
+            Association::BelongsTo { key, id_key, names } => {
+                let name = id_of(&attrs, id_key).and_then(|id| match names {
+                    NameSource::Record(kind) => name(records, kind, id),
+                    NameSource::User => login(records, id).flatten(),
+                    NameSource::Seeded(lookup) => lookup.name(records, release.room().seeds, id),
+                });
+                belongs_to(&mut attrs, key, name);
+            }
+            Association::Unnamed { key, ids_key } => unnamed_collection(&mut attrs, key, ids_key),
+            Association::Named { key, ids_key, kind } => {
+                let ids = ids_of(&attrs, ids_key);
+                named_collection(&mut attrs, key, records, kind, &ids);
+            }
+            Association::GroupNames { key } => {
+                // The keys of the `group_ids` map, by group name.
+                let groups: Map<String, Value> = record
+                    .fields
+                    .group_ids
+                    .iter()
+                    .filter_map(|(id, access)| {
+                        let name = name(records, ModelKind::Group, *id)?;
+                        Some((name, Value::from(access.clone())))
+                    })
+                    .collect();
+                attrs.insert(key.into(), Value::Object(groups));
+            }
+        }
+    }
     let f = &record.fields;
-    // `roles` (concern `HasRoles`) comes first, then the associations of `app/models/user.rb`
-    // (5.0) in declaration order; the ignored ones and those without rows (`has_one` chat
-    // agents) leave no key, `tokens` is filtered out below.
-    named_collection(&mut attrs, "roles", records, ModelKind::Role, &f.role_ids);
-    named_collection(
-        &mut attrs,
-        "organizations",
-        records,
-        ModelKind::Organization,
-        &f.organization_ids,
-    );
-    unnamed_collection(&mut attrs, "authorizations", "authorization_ids");
-    unnamed_collection(&mut attrs, "karma_user", "karma_user_ids");
-    let organization = f
-        .organization_id
-        .and_then(|id| name(records, ModelKind::Organization, id));
-    belongs_to(&mut attrs, "organization", organization);
-    // `HasGroups#group_names_access_map`: the `group_ids` map keyed by group name.
-    let groups: Map<String, Value> = f
-        .group_ids
-        .iter()
-        .filter_map(|(id, access)| {
-            let name = name(records, ModelKind::Group, *id)?;
-            Some((name, Value::from(access.clone())))
-        })
-        .collect();
-    attrs.insert("groups".into(), Value::Object(groups));
     finish(attrs, records, f.created_by_id, f.updated_by_id)
 }
 
@@ -95,6 +125,15 @@ fn attributes(record: &Record) -> Map<String, Value> {
 
 fn id_of(attrs: &Map<String, Value>, key: &str) -> Option<i64> {
     attrs.get(key).and_then(Value::as_i64)
+}
+
+/// The integer ids listed under `key` (records are checked at load: they are integers).
+fn ids_of(attrs: &Map<String, Value>, key: &str) -> Vec<i64> {
+    attrs
+        .get(key)
+        .and_then(Value::as_array)
+        .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+        .unwrap_or_default()
 }
 
 /// The `name` of record `id` of `kind`, when the record exists and has one.
@@ -218,7 +257,7 @@ mod tests {
             ),
         ]);
         let ticket = records.get(ModelKind::Ticket, 1).unwrap();
-        let body = super::ticket(&ticket, &records);
+        let body = super::ticket(&ticket, &records, ZammadVersion::V5_0);
         assert_eq!(
             keys(&body)[13..],
             [
@@ -251,7 +290,8 @@ mod tests {
             json!({"id": 1, "group_id": 7, "state_id": 99, "owner_id": 5}),
         )]);
         let ticket = records.get(ModelKind::Ticket, 1).unwrap();
-        let body: Value = serde_json::from_str(&super::ticket(&ticket, &records)).unwrap();
+        let body: Value =
+            serde_json::from_str(&super::ticket(&ticket, &records, ZammadVersion::V5_0)).unwrap();
         for key in ["group", "state", "owner", "created_by"] {
             assert!(body.get(key).is_none(), "{key}");
         }
@@ -275,7 +315,7 @@ mod tests {
             (ModelKind::Organization, json!({"id": 9, "name": "Org"})),
         ]);
         let user = records.get(ModelKind::User, 3).unwrap();
-        let body = super::user(&user, &records);
+        let body = super::user(&user, &records, ZammadVersion::V5_0);
         let keys = keys(&body);
         assert_eq!(
             keys[keys.len() - 7..],

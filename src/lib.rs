@@ -41,21 +41,24 @@ mod journal;
 mod links;
 mod model;
 mod params;
-mod profile;
 mod records;
+mod refusal;
+mod release;
 mod render;
 mod seeds;
 mod server;
 mod state;
 mod store;
+mod tickets;
 
 pub use api::AdminAccess;
-pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError, ZammadVersion};
+pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;
 pub use model::{ApiToken, Millis, ModelKind};
 pub use records::{Fields, Record};
+pub use release::{UnknownVersion, ZammadVersion};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
 
 /// The default data set (`data/default.json`): the user's example from Zammad 5.0 plus what
@@ -72,7 +75,6 @@ pub mod internals {
     pub use crate::graph::{Edge, LinkGraph, Side};
     pub use crate::links::LinkList;
     pub use crate::model::{LinkObjectId, LinkRow, LinkTypeId, ObjectRef};
-    pub use crate::profile::{Profile, ZAMMAD_5_0};
     pub use crate::records::RecordStore;
     pub use crate::render::{links_response, Viewer};
     pub use crate::state::{document_writes, AppState, Commit, MergeError, ReplaceError, View};

@@ -2,11 +2,14 @@
 //! query string, the query string winning on a clash (`ActionDispatch::Http::Parameters`),
 //! and values cast the way ActiveRecord casts them for a column.
 //!
-//! Reading the raw request is left to `api`; what a parameter means is left to `state`.
+//! Reading the raw request is left to `api`; what a parameter means is left to the domain
+//! (`links`, `tickets`), and which values a release takes for yes to `release`.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
+
+use crate::release::Booleans;
 
 /// Why parameters could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,9 +80,16 @@ impl<'a> Params<'a> {
         self.0.iter().any(|(k, _)| k == key)
     }
 
+    /// Whether `key` is a yes as `booleans` (the running release's rule) reads it.
+    pub fn is_true(&self, key: &str, booleans: Booleans) -> bool {
+        match booleans {
+            Booleans::TrueOrOne => self.is_true_or_one(key),
+        }
+    }
+
     /// Whether `key` is one of the four values Zammad 5.0 takes for yes: `true`, `1`, or
     /// their text (`application_controller/has_response_extentions.rb#response_expand?`).
-    pub fn is_true(&self, key: &str) -> bool {
+    fn is_true_or_one(&self, key: &str) -> bool {
         match self.get(key) {
             Some(Param::Text(text)) => text == "true" || text == "1",
             Some(Param::Json(Value::String(text))) => text == "true" || text == "1",
@@ -293,7 +303,7 @@ mod tests {
         let yes = |body: &str, query: &str| {
             Params::from_parts("application/json", body.as_bytes(), query)
                 .unwrap()
-                .is_true("expand")
+                .is_true("expand", Booleans::TrueOrOne)
         };
         assert!(yes("", "expand=true") && yes("", "expand=1"));
         assert!(yes(r#"{"expand": true}"#, "") && yes(r#"{"expand": 1}"#, ""));

@@ -10,11 +10,11 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::assets::AssetsBuilder;
-use crate::auth::AssetLevel;
+use crate::auth::{AssetLevel, Caller};
 use crate::links::LinkList;
 use crate::model::{LinkRow, ModelKind};
-use crate::profile::Relations;
 use crate::records::{Record, RecordStore};
+use crate::release::{AllPart, ZammadVersion};
 
 /// Who the assets are rendered for: their level and their user id.
 #[derive(Debug, Clone, Copy)]
@@ -25,16 +25,27 @@ pub struct Viewer {
     pub user_id: i64,
 }
 
+impl Viewer {
+    /// The viewer `caller` is.
+    #[inline]
+    pub fn of(caller: &Caller) -> Self {
+        Self {
+            level: caller.asset_level(),
+            user_id: caller.user_id(),
+        }
+    }
+}
+
 /// The body of `GET /api/v1/links`: `{"links": […], "assets": {…}}`, the assets of every
 /// linked record that exists (the queried object itself is never added, as in
 /// `LinksController#index`).
 pub fn links_response(
     list: &LinkList,
     records: &RecordStore,
-    relations: Relations,
+    release: ZammadVersion,
     viewer: Viewer,
 ) -> String {
-    let mut assets = AssetsBuilder::new(records, relations);
+    let mut assets = AssetsBuilder::new(records, release);
     for (_, record) in &list.entries {
         if let Some(record) = record {
             assets.add(Arc::clone(record));
@@ -117,48 +128,70 @@ pub fn ticket(record: &Record) -> String {
     Value::Object(columns).to_string()
 }
 
-/// The body of `GET /api/v1/tickets/:id?all=true` (`TicketsController#ticket_all`, Zammad
-/// 5.0): the ticket's assets, then each linked ticket's, its article ids and its links;
-/// screen options, tags and mentions are not modelled.
+/// The body of `GET /api/v1/tickets/:id?all=true` (`TicketsController#ticket_all`): the
+/// release's keys in its order — the ticket's assets, then each linked ticket's, its article
+/// ids and its links; screen options, tags and mentions are not modelled.
 pub fn ticket_all(
     record: &Arc<Record>,
     list: &LinkList,
     records: &RecordStore,
-    relations: Relations,
+    release: ZammadVersion,
     viewer: Viewer,
 ) -> String {
-    let mut assets = AssetsBuilder::new(records, relations);
-    assets.add(Arc::clone(record));
-    for (_, linked) in &list.entries {
-        if let Some(linked) = linked.as_ref().filter(|r| r.kind == ModelKind::Ticket) {
-            assets.add(Arc::clone(linked));
+    let mut out = String::from("{");
+    for (i, part) in release.room().tickets.all_parts.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        match part {
+            AllPart::TicketId => {
+                out.push_str("\"ticket_id\":");
+                out.push_str(itoa::Buffer::new().format(record.id));
+            }
+            AllPart::ArticleIds => {
+                let article_ids = attributes(record)
+                    .get("article_ids")
+                    .cloned()
+                    .unwrap_or(Value::Array(Vec::new()));
+                out.push_str("\"ticket_article_ids\":");
+                out.push_str(&article_ids.to_string());
+            }
+            AllPart::Assets => {
+                let mut assets = AssetsBuilder::new(records, release);
+                assets.add(Arc::clone(record));
+                for (_, linked) in &list.entries {
+                    if let Some(linked) = linked.as_ref().filter(|r| r.kind == ModelKind::Ticket) {
+                        assets.add(Arc::clone(linked));
+                    }
+                }
+                out.push_str("\"assets\":");
+                assets.write_json(&mut out, viewer.level, viewer.user_id);
+            }
+            AllPart::Links => {
+                out.push_str("\"links\":");
+                write_links(list, &mut out);
+            }
+            AllPart::Tags => out.push_str("\"tags\":[]"),
+            AllPart::Mentions => out.push_str("\"mentions\":[]"),
+            AllPart::FormMeta => {
+                out.push_str("\"form_meta\":{\"filter\":{},\"dependencies\":{}}");
+            }
         }
     }
-    let article_ids = attributes(record)
-        .get("article_ids")
-        .cloned()
-        .unwrap_or(Value::Array(Vec::new()));
-    let mut out = format!(
-        "{{\"ticket_id\":{},\"ticket_article_ids\":{article_ids},\"assets\":",
-        record.id
-    );
-    assets.write_json(&mut out, viewer.level, viewer.user_id);
-    out.push_str(",\"links\":");
-    write_links(list, &mut out);
-    out.push_str(",\"tags\":[],\"mentions\":[],\"form_meta\":{\"filter\":{},\"dependencies\":{}}}");
+    out.push('}');
     out
 }
 
-/// The body of `full=true` (`ApplicationModel::CanAssets.full`, Zammad 5.0):
+/// The body of `full=true` (`ApplicationModel::CanAssets.full`):
 /// `{"id": …, "assets": …}`, the record's own assets walk (for a ticket, its users and theirs;
-/// states and priorities are not part of it in 5.0).
+/// states and priorities are not part of it).
 pub fn full(
     record: &Arc<Record>,
     records: &RecordStore,
-    relations: Relations,
+    release: ZammadVersion,
     viewer: Viewer,
 ) -> String {
-    let mut assets = AssetsBuilder::new(records, relations);
+    let mut assets = AssetsBuilder::new(records, release);
     assets.add(Arc::clone(record));
     let mut out = String::with_capacity(32 + assets.json_len_bound());
     out.push_str("{\"id\":");

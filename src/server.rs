@@ -18,7 +18,7 @@ use actix_web::{web, HttpServer};
 use crate::api::{AdminAccess, Wiring};
 use crate::fixtures::FixtureDocument;
 use crate::journal::{Journal, JournalEntry, DEFAULT_LIMIT};
-use crate::profile::Profile;
+use crate::release::ZammadVersion;
 use crate::state::{AppState, MergeError, OpenError};
 use crate::store::{Store, StoreError};
 
@@ -84,7 +84,7 @@ pub struct MockServerBuilder {
     journal_limit: usize,
     max_body_bytes: usize,
     admin_open_on_network: bool,
-    profile: Profile,
+    release: ZammadVersion,
 }
 
 impl Default for MockServerBuilder {
@@ -101,7 +101,7 @@ impl Default for MockServerBuilder {
             journal_limit: DEFAULT_LIMIT,
             max_body_bytes: crate::api::DEFAULT_MAX_BODY_BYTES,
             admin_open_on_network: false,
-            profile: Profile::default(),
+            release: ZammadVersion::default(),
         }
     }
 }
@@ -140,8 +140,8 @@ impl MockServerBuilder {
 
     /// Answer as Zammad `version` (default 5.0): its refusals, validations, authorization,
     /// assets and, unless [`fixtures`](Self::fixtures) gives a document, its default data set.
-    pub fn zammad_version(mut self, version: crate::profile::ZammadVersion) -> Self {
-        self.profile = version.profile();
+    pub fn zammad_version(mut self, version: ZammadVersion) -> Self {
+        self.release = version;
         self
     }
 
@@ -245,15 +245,15 @@ impl MockServerBuilder {
         };
         let store = store.map_err(store_error)?;
         let state = match (self.fixtures_file, self.fixtures) {
-            (Some(path), _) => AppState::open_file(store, &path, self.reset, self.profile)
+            (Some(path), _) => AppState::open_file(store, &path, self.reset, self.release)
                 .map_err(|e| match e {
                     OpenError::Fixtures(e) => StartError::Fixtures(e),
                     OpenError::Store(e) => store_error(e),
                 })?,
             (None, fixtures) => {
                 let fixtures =
-                    fixtures.unwrap_or_else(|| FixtureDocument::default_data_of(&self.profile));
-                AppState::open(store, fixtures, self.reset, self.profile).map_err(store_error)?
+                    fixtures.unwrap_or_else(|| FixtureDocument::default_data_of(self.release));
+                AppState::open(store, fixtures, self.reset, self.release).map_err(store_error)?
             }
         };
         let state = web::Data::new(state);

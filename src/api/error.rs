@@ -1,5 +1,7 @@
-//! [`ApiError`]: every refusal the HTTP layer can give, mapped to Zammad's status, body and
-//! headers in one exhaustive match (`app/controllers/application_controller/handles_errors.rb`).
+//! [`ApiError`]: every refusal of Zammad's routes, turned into Zammad's status, body and
+//! headers in one place, as `app/controllers/application_controller/handles_errors.rb` does
+//! it: the domain gives a reason ([`Refusal`]), the running release says how it raises it
+//! ([`Failure`]), and [`parts`] maps each way of raising to HTTP, exhaustively.
 //!
 //! Bodies take Zammad's shape: `{"error": …, "error_human": …}` with both keys holding the
 //! same text when the error went through `humanize_error`, or only `error` when the
@@ -11,40 +13,23 @@ use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::auth::AuthError;
-use crate::links::LinkError;
-use crate::params::ParamsError;
-use crate::profile::BodyShape;
+use crate::refusal::{DomainError, Refusal};
+use crate::release::{Failure, Raised, ZammadVersion};
 use crate::store::StoreError;
 
-use super::{JSON_SUCCESS_HEADERS, JSON_UTF8};
+use super::answer::{JSON_SUCCESS_HEADERS, JSON_UTF8};
 
-/// Why a request was answered with an error.
+/// Why a request to one of Zammad's routes was answered with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// Authentication or impersonation failed.
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-    /// A link call was refused.
-    #[error(transparent)]
-    Link(#[from] LinkError),
-    /// The parameters could not be read.
-    #[error(transparent)]
-    Params(#[from] ParamsError),
-    /// No route for this method and path (Zammad's catch-all route).
-    #[error("No route matches [{method}] {path}")]
-    RouteNotFound {
-        /// The request method.
-        method: String,
-        /// The request path.
-        path: String,
+    /// The call was refused; the release says how Zammad raises the reason.
+    #[error("{}", .release.failure(.refusal).text)]
+    Refused {
+        /// What happened.
+        refusal: Refusal,
+        /// The release answering.
+        release: ZammadVersion,
     },
-    /// A policy refused the caller (`Pundit::NotAuthorizedError`): 403 "Not authorized".
-    #[error("Not authorized")]
-    NotAuthorized,
-    /// A record was not found (`ActiveRecord::RecordNotFound`).
-    #[error("{0}")]
-    NotFound(String),
     /// The request body is larger than the service takes (`--max-body-bytes`). A real Zammad
     /// never sees such a request: nginx's `client_max_body_size` answers 413 with an HTML page
     /// of this title. The JSON shape is the mock's own, as for every refusal here.
@@ -61,70 +46,86 @@ pub enum ApiError {
     Internal(&'static str),
 }
 
+impl ApiError {
+    /// A domain call's failure, answered as `release`.
+    pub fn domain(error: DomainError, release: ZammadVersion) -> Self {
+        match error {
+            DomainError::Refused(refusal) => ApiError::Refused { refusal, release },
+            DomainError::Store(error) => ApiError::Store(error),
+        }
+    }
+}
+
 /// How Zammad shapes the body of one error.
 enum Body {
     /// `{"error": t, "error_human": t}`: went through `humanize_error`.
     Humanized(String),
     /// `{"error": t}`: rendered by the controller itself, or not humanised.
     ErrorOnly(String),
-    /// Zammad's masked internal error.
-    Masked,
+    /// Zammad's masked internal error; the text is logged, not sent.
+    Masked(String),
 }
 
-impl ApiError {
-    fn parts(&self) -> (StatusCode, Body) {
-        use Body::{ErrorOnly, Humanized, Masked};
-        match self {
-            ApiError::Auth(e) if e.is_forbidden() => {
-                (StatusCode::FORBIDDEN, Humanized(e.to_string()))
-            }
-            ApiError::Auth(e) => (StatusCode::UNAUTHORIZED, Humanized(e.to_string())),
-            ApiError::Link(e) => match e {
-                LinkError::NotAuthorized => (StatusCode::FORBIDDEN, Humanized(e.to_string())),
-                LinkError::Refused(refusal) => {
-                    let status = StatusCode::from_u16(refusal.status)
-                        .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
-                    let text = refusal.text.to_owned();
-                    match refusal.shape {
-                        BodyShape::Humanized => (status, Humanized(text)),
-                        BodyShape::ErrorOnly => (status, ErrorOnly(text)),
-                        BodyShape::Masked => (status, Masked),
-                    }
-                }
-                LinkError::AttributeRequired(_) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, Humanized(e.to_string()))
-                }
-                LinkError::Params(p) => Self::params_parts(p),
-                LinkError::Catalog(c) => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, ErrorOnly(c.to_string()))
-                }
-                LinkError::Store(_) => (StatusCode::INTERNAL_SERVER_ERROR, Masked),
-            },
-            ApiError::Params(p) => Self::params_parts(p),
-            ApiError::NotAuthorized => (StatusCode::FORBIDDEN, Humanized(self.to_string())),
-            ApiError::BodyTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, ErrorOnly(self.to_string())),
-            ApiError::BodyUnreadable(_) => (StatusCode::BAD_REQUEST, ErrorOnly(self.to_string())),
-            ApiError::RouteNotFound { .. } | ApiError::NotFound(_) => {
-                (StatusCode::NOT_FOUND, Humanized(self.to_string()))
-            }
-            ApiError::Store(_) | ApiError::Internal(_) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, Masked)
-            }
-        }
-    }
+/// An error's answer: status, body, and whether the action ran to its end (so the answer
+/// carries the action's success headers: no caching, CORS).
+struct Parts {
+    status: StatusCode,
+    body: Body,
+    from_action: bool,
+}
 
-    fn params_parts(error: &ParamsError) -> (StatusCode, Body) {
-        match error {
-            ParamsError::Unparsable => {
-                (StatusCode::BAD_REQUEST, Body::ErrorOnly(error.to_string()))
-            }
-            // Zammad answers a RangeError with a masked 500; the mock keeps its promise of no
-            // 5xx for bad input and answers 422 with the message an admin would see.
-            ParamsError::OutOfRange(_) => (
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Body::ErrorOnly(error.to_string()),
-            ),
+/// The answer of `error` (`handles_errors.rb`): one arm per way of failing, no `_` arm.
+fn parts(error: &ApiError) -> Parts {
+    let plain = |status, body| Parts {
+        status,
+        body,
+        from_action: false,
+    };
+    match error {
+        ApiError::Refused { refusal, release } => raised(release.failure(refusal)),
+        ApiError::BodyTooLarge => plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            Body::ErrorOnly(error.to_string()),
+        ),
+        ApiError::BodyUnreadable(_) => {
+            plain(StatusCode::BAD_REQUEST, Body::ErrorOnly(error.to_string()))
         }
+        ApiError::Store(_) | ApiError::Internal(_) => plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Body::Masked(crate::error_chain(error)),
+        ),
+    }
+}
+
+/// The answer to a failure as Zammad raised it.
+fn raised(Failure { raised, text }: Failure) -> Parts {
+    let text = text.into_owned();
+    let (status, body, from_action) = match raised {
+        Raised::RecordNotFound => (StatusCode::NOT_FOUND, Body::Humanized(text), false),
+        Raised::Unprocessable => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Body::Humanized(text),
+            false,
+        ),
+        Raised::Rendered => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Body::ErrorOnly(text),
+            true,
+        ),
+        Raised::Forbidden => (StatusCode::FORBIDDEN, Body::Humanized(text), false),
+        Raised::Unauthorized => (StatusCode::UNAUTHORIZED, Body::Humanized(text), false),
+        Raised::Unrescued => (StatusCode::INTERNAL_SERVER_ERROR, Body::Masked(text), false),
+        Raised::BadRequest => (StatusCode::BAD_REQUEST, Body::ErrorOnly(text), false),
+        Raised::Invalid => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Body::ErrorOnly(text),
+            false,
+        ),
+    };
+    Parts {
+        status,
+        body,
+        from_action,
     }
 }
 
@@ -146,11 +147,15 @@ fn error_id() -> String {
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
-        self.parts().0
+        parts(self).status
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, body) = self.parts();
+        let Parts {
+            status,
+            body,
+            from_action,
+        } = parts(self);
         let mut response = HttpResponse::build(status);
         response.insert_header((CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8)));
         let text = match body {
@@ -163,8 +168,8 @@ impl ResponseError for ApiError {
                 serde_json::json!({"error": text, "error_human": text}).to_string()
             }
             Body::ErrorOnly(text) => serde_json::json!({ "error": text }).to_string(),
-            Body::Masked => {
-                log::error!("{}", crate::error_chain(self));
+            Body::Masked(cause) => {
+                log::error!("{cause}");
                 let id = error_id();
                 serde_json::json!({
                     "error": format!("Error ID {id}: Please contact your administrator.")
@@ -175,7 +180,7 @@ impl ResponseError for ApiError {
         let mut response = response.body(text);
         // A refusal the action rendered itself ran the whole action, so it has the success
         // headers.
-        if matches!(self, ApiError::Link(LinkError::Refused(r)) if r.from_action) {
+        if from_action {
             *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
         }
         response

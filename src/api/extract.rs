@@ -1,10 +1,11 @@
-//! What a handler takes from a request: its [`Body`] (read only when there is one) and the
-//! authenticated [`Caller`], each an actix extractor, and the merged [`Params`].
+//! What a handler takes from a request: a Zammad call's [`Call`] (its body, read only when
+//! there is one, then its caller, authenticated, and its merged parameters on demand), and
+//! for the other routes the bare [`Body`].
 //!
-//! Both extractors leave what the request journal needs in the request's extensions (the
-//! body and the user), so that the journal middleware can note the call after it was answered.
+//! Both leave what the request journal needs in the request's extensions (the body and the
+//! user), so that the journal middleware can note the call after it was answered.
 
-use std::future::{ready, Future, Ready};
+use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
@@ -15,8 +16,10 @@ use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::journal::{Noted, NotedBody, NotedUser};
 use super::ApiError;
-use crate::auth::{authenticate, Caller, Credentials};
+use crate::auth::{authenticate, AuthMethod, Caller, Credentials};
 use crate::params::Params;
+use crate::refusal::{DomainError, Refusal};
+use crate::release::ZammadVersion;
 use crate::state::AppState;
 
 /// A request's body. actix-web's `Bytes` extractor reserves an 8 KiB buffer for every
@@ -90,27 +93,134 @@ fn unreadable_body(error: actix_web::Error) -> actix_web::Error {
 /// `X-On-Behalf-Of`, Zammad's second impersonation header (`From` is the first).
 const X_ON_BEHALF_OF: HeaderName = HeaderName::from_static("x-on-behalf-of");
 
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Ready<Result<Caller, ApiError>>;
+/// A call of one of Zammad's routes, as its handler takes it: the request, its body, and
+/// who is calling. One extractor for every Zammad handler, so each starts the same way:
+/// `call.caller()?` (authentication's refusal, if any), then `call.params()?`.
+///
+/// The caller is authenticated only once the body was read, and arrives as a `Result`
+/// rather than as an extractor of its own: actix answers an extractor's error at once,
+/// before the other extractors finished, so a refused caller would be answered with its
+/// body unread (and missing from the journal). Here the body is always read first, and the
+/// handler decides when authentication's refusal is answered.
+pub(super) struct Call {
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    caller: Result<Caller, Refusal>,
+}
 
-    /// Authenticates the request as Zammad does (`application_controller/authenticates.rb`),
-    /// reusing the result for an `Authorization` header already verified.
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let Some(state) = req.app_data::<web::Data<AppState>>() else {
-            return ready(Err(ApiError::Internal("the state is not registered")));
-        };
-        let caller = caller(req, state);
-        if let Ok(caller) = &caller {
-            if Noted::is_wanted(req) {
-                req.extensions_mut().insert(NotedUser(caller.user_id()));
-            }
+impl Call {
+    /// The state the call is answered from.
+    #[inline]
+    pub(super) fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The release the call is answered as.
+    #[inline]
+    pub(super) fn release(&self) -> ZammadVersion {
+        self.state.release()
+    }
+
+    /// The authenticated caller.
+    ///
+    /// # Errors
+    /// Authentication's refusal, as the release answers it.
+    #[inline]
+    pub(super) fn caller(&self) -> Result<&Caller, ApiError> {
+        self.caller
+            .as_ref()
+            .map_err(|refusal| self.refusal(refusal.clone()))
+    }
+
+    /// The merged parameters (query string over body, as in Rails).
+    ///
+    /// # Errors
+    /// A JSON body that is not JSON.
+    #[inline]
+    pub(super) fn params(&self) -> Result<Params<'_>, ApiError> {
+        let content_type = self
+            .req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        Params::from_parts(content_type, &self.body, self.req.query_string())
+            .map_err(|error| self.refusal(Refusal::BadParameter(error)))
+    }
+
+    /// A path segment of the route (`{id}`), without the `.json` suffix Rails accepts.
+    pub(super) fn path(&self, name: &str) -> &str {
+        let raw = self.req.match_info().get(name).unwrap_or("");
+        raw.strip_suffix(".json").unwrap_or(raw)
+    }
+
+    /// `refusal`, as this call's release answers it.
+    pub(super) fn refusal(&self, refusal: Refusal) -> ApiError {
+        ApiError::Refused {
+            refusal,
+            release: self.release(),
         }
-        ready(caller)
+    }
+
+    /// How a domain call's failure is answered: `.map_err(call.failed())?`.
+    pub(super) fn failed(&self) -> impl Fn(DomainError) -> ApiError {
+        let release = self.release();
+        move |error| ApiError::domain(error, release)
     }
 }
 
-fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
+impl FromRequest for Call {
+    type Error = actix_web::Error;
+    type Future = CallFuture;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        CallFuture {
+            body: Body::from_request(req, payload),
+            req: req.clone(),
+        }
+    }
+}
+
+/// The future of a [`Call`]: the body's, then authentication (which never waits).
+pub(super) struct CallFuture {
+    body: BodyFuture,
+    req: HttpRequest,
+}
+
+impl Future for CallFuture {
+    type Output = Result<Call, actix_web::Error>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        let Body(body) = match Pin::new(&mut this.body).poll(cx) {
+            Poll::Ready(Ok(body)) => body,
+            Poll::Ready(Err(error)) => return Poll::Ready(Err(error)),
+            Poll::Pending => return Poll::Pending,
+        };
+        let Some(state) = this.req.app_data::<web::Data<AppState>>().cloned() else {
+            return Poll::Ready(Err(ApiError::Internal("the state is not registered").into()));
+        };
+        let caller = caller(&this.req, &state);
+        if let Ok(caller) = &caller {
+            if Noted::is_wanted(&this.req) {
+                this.req
+                    .extensions_mut()
+                    .insert(NotedUser(caller.user_id()));
+            }
+        }
+        Poll::Ready(Ok(Call {
+            req: this.req.clone(),
+            body,
+            state,
+            caller,
+        }))
+    }
+}
+
+/// Authenticates `req` as Zammad does (`application_controller/authenticates.rb`), reusing
+/// the result for an `Authorization` header already verified.
+fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
     // One view for the whole check: a fixture swap shows before or after it, never inside.
     let view = state.view();
     let header = |name: HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
@@ -123,7 +233,6 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
             &|token| view.token(token),
             &Credentials::parse(authorization),
             impersonate,
-            state.profile().unknown_bearer,
         )
     };
     Ok(match (authorization, impersonate) {
@@ -135,22 +244,9 @@ fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, ApiError> {
     })
 }
 
-/// The state `req` is answered from (read from the app's data rather than taken as one more
-/// extractor: each extractor costs the seed's GET a future of its own).
-#[inline]
-pub(super) fn state(req: &HttpRequest) -> Result<&AppState, ApiError> {
-    req.app_data::<web::Data<AppState>>()
-        .map(|data| data.get_ref())
-        .ok_or(ApiError::Internal("the state is not registered"))
-}
-
-/// The merged parameters of `req` with body `body` (query string over body, as in Rails).
-#[inline]
-pub(super) fn params<'a>(req: &'a HttpRequest, body: &'a [u8]) -> Result<Params<'a>, ApiError> {
-    let content_type = req
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    Ok(Params::from_parts(content_type, body, req.query_string())?)
+impl Caller {
+    /// Whether the caller came by token (Zammad words some refusals apart for tokens).
+    pub(super) fn by_token(&self) -> bool {
+        self.method == AuthMethod::Token
+    }
 }

@@ -3,54 +3,36 @@
 //! into a typed request of `links`, and renders Zammad's answer with `render`.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::HttpResponse;
 
-use super::extract::{params, state, Body};
-use super::{json_success, ApiError};
-use crate::auth::Caller;
+use super::answer::json_success;
+use super::extract::Call;
+use super::ApiError;
 use crate::links::{self, AddLink, ListLinks, NameOrId, RemoveLink};
 use crate::params::Params;
 use crate::render::{self, Viewer};
 
-/// The viewer of the assets a response renders for `caller`.
-#[inline]
-pub(super) fn viewer(caller: &Caller) -> Viewer {
-    Viewer {
-        level: caller.asset_level(),
-        user_id: caller.user_id(),
-    }
-}
-
 /// `GET /api/v1/links`: 200 `{"links": […], "assets": {…}}`.
-pub(super) async fn list_links(
-    req: HttpRequest,
-    body: Body,
-    caller: Result<Caller, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller?;
-    let state = state(&req)?;
-    let params = params(&req, &body)?;
+pub(super) async fn list_links(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
     let request = ListLinks {
         object: params.string("link_object"),
         value: params.integer("link_object_value"),
     };
-    let relations = state.profile().relations;
-    let body = links::list(state, &request, &caller, |list, view| {
-        render::links_response(list, view.records(), relations, viewer(&caller))
+    let release = call.release();
+    let body = links::list(call.state(), &request, caller, |list, view| {
+        render::links_response(list, view.records(), release, Viewer::of(caller))
     })
-    .await?;
+    .await
+    .map_err(call.failed())?;
     Ok(json_success(StatusCode::OK, body))
 }
 
 /// `POST /api/v1/links/add`: 201 with the new row.
-pub(super) async fn add_link(
-    req: HttpRequest,
-    body: Body,
-    caller: Result<Caller, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller?;
-    let state = state(&req)?;
-    let params = params(&req, &body)?;
+pub(super) async fn add_link(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
     let request = AddLink {
         link_type: params.string("link_type"),
         source_object: params.string("link_object_source"),
@@ -59,20 +41,17 @@ pub(super) async fn add_link(
         target_object: params.string("link_object_target"),
         target_value: params.integer("link_object_target_value"),
     };
-    let row = links::add(state, &request, &caller).await?;
+    let row = links::add(call.state(), &request, caller)
+        .await
+        .map_err(call.failed())?;
     Ok(json_success(StatusCode::CREATED, render::link_row(&row)))
 }
 
 /// `DELETE /api/v1/links/remove`: always 201 (`links_controller.rb#remove`), with the rows
 /// the reverse match removed as a JSON array, usually `[]`.
-pub(super) async fn remove_link(
-    req: HttpRequest,
-    body: Body,
-    caller: Result<Caller, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller?;
-    let state = state(&req)?;
-    let params = params(&req, &body)?;
+pub(super) async fn remove_link(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
     let request = RemoveLink {
         link_type: name_or_id(&params, "link_type", "link_type_id"),
         source_object: name_or_id(&params, "link_object_source", "link_object_source_id"),
@@ -80,7 +59,9 @@ pub(super) async fn remove_link(
         target_object: name_or_id(&params, "link_object_target", "link_object_target_id"),
         target_value: params.integer("link_object_target_value"),
     };
-    let rows = links::remove(state, &request, &caller).await?;
+    let rows = links::remove(call.state(), &request, caller)
+        .await
+        .map_err(call.failed())?;
     Ok(json_success(
         StatusCode::CREATED,
         render::removed_rows(&rows),

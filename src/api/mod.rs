@@ -1,44 +1,39 @@
 //! The HTTP surface: Zammad's link and ticket routes, the admin routes under `/__mock/`, and
 //! the catch-all that answers everything else as Zammad does.
 //!
-//! The seams: the request body and the caller are extractors (`extract`), the request
-//! journal is a middleware (`journal`), the admin API sits in one scope behind one gate
-//! (`admin`), and each boundary has one error type mapped to HTTP once (`error::ApiError`
-//! for Zammad's routes, `admin::AdminError` for the mock's own). Handlers turn a request
-//! into a typed call of `links` and a body of `render`; they hold no logic of their own.
+//! This file is the router; the seams are rooms of their own: a Zammad call is one
+//! extractor (`extract::Call`: body, caller, parameters), the request journal is a
+//! middleware (`journal`), the admin API sits in one scope behind one gate (`admin`), the
+//! success headers are `answer`'s, and each boundary has one error type mapped to HTTP once
+//! (`error::ApiError` for Zammad's routes, `admin::AdminError` for the mock's own). Handlers
+//! (`links`, `tickets`, `version`) turn a request into a typed call of the domain (`links`,
+//! `tickets`) and a body of `render`; the rules are the domain's.
 
 mod admin;
+mod answer;
 mod error;
 mod extract;
 mod journal;
 mod links;
-mod ticket_index;
 mod tickets;
 mod ui;
 mod version;
 
-use std::sync::LazyLock;
-
-use actix_web::http::header::{
-    HeaderMap, HeaderName, HeaderValue, ACCESS_CONTROL_ALLOW_HEADERS, ACCESS_CONTROL_ALLOW_METHODS,
-    ACCESS_CONTROL_ALLOW_ORIGIN, ACCESS_CONTROL_MAX_AGE, CACHE_CONTROL, CONTENT_TYPE, EXPIRES,
-    PRAGMA,
-};
+use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::http::Method;
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpResponseBuilder};
+use actix_web::{web, App, HttpRequest, HttpResponse};
 
+use answer::{add_cors_headers, JSON_UTF8};
 pub use error::ApiError;
 
 use crate::journal::Journal;
+use crate::refusal::Refusal;
 use crate::state::AppState;
 
 /// The largest request body the Zammad API routes take by default; larger ones get 413.
 pub const DEFAULT_MAX_BODY_BYTES: usize = 1024 * 1024;
 /// The largest fixture document `PUT`/`POST /__mock/fixtures` take.
 pub const MAX_FIXTURE_BYTES: usize = 1024 * 1024 * 1024;
-
-/// Zammad's JSON content type.
-const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// Who may use the admin API under `/__mock/`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -106,7 +101,7 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
         )
         .route(
             &format!("/api/v1/tickets{suffix}"),
-            only(Method::GET).to(ticket_index::list_tickets),
+            only(Method::GET).to(tickets::list_tickets),
         )
         .route(
             &format!("/api/v1/users/me{suffix}"),
@@ -148,58 +143,15 @@ async fn catch_all(req: HttpRequest, _body: extract::Body) -> Result<HttpRespons
         response.insert_header((CONTENT_TYPE, HeaderValue::from_static("text/plain")));
         return Ok(response.finish());
     }
-    Err(ApiError::RouteNotFound {
-        method: req.method().to_string(),
-        path: req.path().to_owned(),
+    let release = req
+        .app_data::<web::Data<AppState>>()
+        .map(|state| state.release())
+        .ok_or(ApiError::Internal("the state is not registered"))?;
+    Err(ApiError::Refused {
+        refusal: Refusal::NoRoute {
+            method: req.method().to_string(),
+            path: req.path().to_owned(),
+        },
+        release,
     })
 }
-
-/// Zammad's CORS headers, sent after Basic or Token authentication (the mock has no sessions).
-fn add_cors_headers(response: &mut HttpResponseBuilder) {
-    for (name, value) in CORS_HEADERS {
-        response.insert_header((name, HeaderValue::from_static(value)));
-    }
-}
-
-// Header names as constants: parsing a name on every response showed up in profiles.
-const NO_CACHE_HEADERS: [(HeaderName, &str); 3] = [
-    (
-        CACHE_CONTROL,
-        "no-cache, no-store, max-age=0, must-revalidate",
-    ),
-    (PRAGMA, "no-cache"),
-    (EXPIRES, "-1"),
-];
-
-const CORS_HEADERS: [(HeaderName, &str); 4] = [
-    (ACCESS_CONTROL_ALLOW_ORIGIN, "*"),
-    (
-        ACCESS_CONTROL_ALLOW_METHODS,
-        "POST, GET, PUT, DELETE, PATCH, OPTIONS",
-    ),
-    (ACCESS_CONTROL_MAX_AGE, "1728000"),
-    (
-        ACCESS_CONTROL_ALLOW_HEADERS,
-        "Content-Type, Depth, User-Agent, X-File-Size, X-Requested-With, If-Modified-Since, \
-         X-File-Name, Cache-Control, Accept-Language",
-    ),
-];
-
-/// A successful JSON answer with Zammad's headers.
-fn json_success(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
-    *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
-    response
-}
-
-/// The headers of a JSON answer of an action that ran to the end (`sets_headers.rb`: no
-/// caching, and the CORS headers), built once: inserting them one by one into every response
-/// showed up in profiles of the seed's GET (a tenth of the handler's instructions).
-static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
-    let mut headers = HeaderMap::with_capacity(1 + NO_CACHE_HEADERS.len() + CORS_HEADERS.len());
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    for (name, value) in NO_CACHE_HEADERS.iter().chain(&CORS_HEADERS) {
-        headers.insert(name.clone(), HeaderValue::from_static(value));
-    }
-    headers
-});

@@ -1,10 +1,10 @@
 //! Who is calling, and what they may do: Zammad's authentication (HTTP Basic and API tokens,
 //! `app/controllers/application_controller/authenticates.rb`), impersonation with `From` /
-//! `X-On-Behalf-Of`, permissions from roles, and the ticket visibility rule of
-//! `TicketPolicy#show?` that filters the links list.
+//! `X-On-Behalf-Of`, permissions from roles, and the facts about a caller that the
+//! releases' policies combine (holds `ticket.agent`, may read a group, is a ticket's customer).
 //!
-//! The result is a [`Caller`], an explicit input of every link call. Turning failures into
-//! HTTP answers is left to `api::error`.
+//! The result is a [`Caller`], an explicit input of every call. Which policy a release has is
+//! `release`'s; turning failures into HTTP answers is left to `api::error`.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -33,9 +33,9 @@ pub enum AuthError {
     #[error("Can't find User for Token")]
     UnknownToken,
     /// An unknown `Bearer` token: after the token check fails, the OAuth2 check answers
-    /// with its own text, which depends on the version (`Profile::unknown_bearer`).
-    #[error("{0}")]
-    InvalidBearer(&'static str),
+    /// with its own text, which the release words (`release::AuthRules::unknown_bearer`).
+    #[error("unknown Bearer token")]
+    InvalidBearer,
     /// The user is inactive.
     #[error("{LOGIN_FAILED}")]
     Inactive,
@@ -58,7 +58,7 @@ impl AuthError {
             }
             AuthError::InvalidBasic
             | AuthError::UnknownToken
-            | AuthError::InvalidBearer(_)
+            | AuthError::InvalidBearer
             | AuthError::Inactive => false,
         }
     }
@@ -332,76 +332,22 @@ impl Caller {
             .is_some_and(|names| names.iter().any(|n| n == "full" || n == access))
     }
 
-    /// `TicketPolicy#show?` of Zammad 5.0: an agent who owns the ticket or has `read` on its
-    /// group, or a customer who is its customer or shares its organization.
-    pub fn may_show_ticket(&self, records: &RecordStore, ticket: &Record) -> bool {
-        let fields = &ticket.fields;
-        if self.asks.ticket_agent {
-            if fields.owner_id == Some(self.user.id) {
-                return true;
-            }
-            if fields
-                .group_id
-                .is_some_and(|group| self.may_read_group(group))
-            {
-                return true;
-            }
-        }
-        if self.asks.ticket_customer {
-            if fields.customer_id == Some(self.user.id) {
-                return true;
-            }
-            if let (Some(org), Some(own)) =
-                (fields.organization_id, self.user.fields.organization_id)
-            {
-                if org == own {
-                    return records
-                        .get(ModelKind::Organization, org)
-                        .is_some_and(|o| o.fields.shared.unwrap_or(false));
-                }
-            }
-        }
-        false
-    }
-
-    /// `TicketPolicy#show?` of Zammad 6.x and 7.0: an agent with `read` on the ticket's
-    /// group (the owner shortcut of 5.x is gone, spec §3.2), or customer access.
-    pub fn may_show_ticket_6x(&self, records: &RecordStore, ticket: &Record) -> bool {
-        let fields = &ticket.fields;
-        (self.asks.ticket_agent
-            && fields
-                .group_id
-                .is_some_and(|group| self.may_read_group(group)))
-            || (self.asks.ticket_customer && self.is_customer_of(records, ticket))
-    }
-
-    /// `has_group_access(group, "read")`, from the sorted list derived once.
+    /// Whether the caller holds `ticket.customer` (answered once).
     #[inline]
-    fn may_read_group(&self, group: i64) -> bool {
+    pub fn is_ticket_customer(&self) -> bool {
+        self.asks.ticket_customer
+    }
+
+    /// `has_group_access(group, "read")`, from the sorted list derived once (every linked
+    /// ticket of every list asks it).
+    #[inline]
+    pub fn may_read_group(&self, group: i64) -> bool {
         self.grants.readable.binary_search(&group).is_ok()
     }
 
-    /// `TicketPolicy#update?` of Zammad 6.x and 7.0: an agent with `change` on the
-    /// ticket's group, or customer access (a customer may change their own tickets).
-    pub fn may_update_ticket_6x(&self, records: &RecordStore, ticket: &Record) -> bool {
-        self.ticket_access_6x(records, ticket, "change")
-    }
-
-    fn ticket_access_6x(&self, records: &RecordStore, ticket: &Record, access: &str) -> bool {
-        let fields = &ticket.fields;
-        if self.asks.ticket_agent
-            && fields
-                .group_id
-                .is_some_and(|group| self.has_group_access(group, access))
-        {
-            return true;
-        }
-        self.asks.ticket_customer && self.is_customer_of(records, ticket)
-    }
-
     /// `TicketPolicy#customer_access?`: the ticket's customer, or a member of its shared
-    /// organization.
-    fn is_customer_of(&self, records: &RecordStore, ticket: &Record) -> bool {
+    /// organization. (Whether this counts, and for whom, is the release's policy.)
+    pub fn is_customer_of(&self, records: &RecordStore, ticket: &Record) -> bool {
         let fields = &ticket.fields;
         if fields.customer_id == Some(self.user.id) {
             return true;
@@ -499,7 +445,6 @@ pub fn authenticate(
     tokens: &dyn Fn(&str) -> Option<ApiToken>,
     credentials: &Credentials,
     impersonate: Option<&str>,
-    unknown_bearer: &'static str,
 ) -> Result<Caller, AuthError> {
     let caller = match credentials {
         Credentials::None => return Err(AuthError::Required),
@@ -524,7 +469,7 @@ pub fn authenticate(
             });
             let Some((token, user)) = found else {
                 return Err(if *bearer {
-                    AuthError::InvalidBearer(unknown_bearer)
+                    AuthError::InvalidBearer
                 } else {
                     AuthError::UnknownToken
                 });

@@ -32,15 +32,15 @@ use tls::load_ca_certs;
 pub use tls::CaCertError;
 use walk::Walker;
 
-pub use crate::profile::ZammadVersion;
+pub use crate::release::ZammadVersion;
 
 impl ZammadVersion {
     /// The permission table used when the user may not read the server's: the profile's own
     /// (its default data set's), so that the captured roles' permission ids mean in the mock
     /// what they meant in that Zammad.
     fn default_permissions(self) -> Map<String, Value> {
-        let default: Value = serde_json::from_str(self.profile().default_data)
-            .expect("every profile's default data set is JSON");
+        let default: Value = serde_json::from_str(self.default_data())
+            .expect("every release line's default data set is JSON");
         match default.get("Permission") {
             Some(Value::Object(table)) => table.clone(),
             _ => Map::new(),
@@ -80,7 +80,7 @@ pub struct CaptureArgs {
     #[arg(long, default_value_t = 1, value_name = "N")]
     pub depth: u32,
     /// Whose defaults fill what the API does not show.
-    #[arg(long, value_enum, default_value = "5.0", value_name = "V")]
+    #[arg(long, value_parser = ZammadVersion::parse, default_value = "5.0", value_name = "V")]
     pub zammad_version: ZammadVersion,
     /// Requests in flight at most.
     #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -207,7 +207,7 @@ pub fn run(args: &CaptureArgs) -> Result<(), CaptureError> {
         captured.links,
         captured.users,
         captured.elapsed.as_secs_f64(),
-        captured.version.0.label(),
+        captured.version.0.name(),
         if captured.version.1 {
             ", as the server reports"
         } else {

@@ -4,10 +4,9 @@
 //! A request carries each parameter already cast to its column type (`Cast`); a cast that
 //! failed is reported at the point where Zammad reads that parameter, so refusals come in
 //! Zammad's order (permission first, then the parameters in the order the action reads them).
-//! What differs between Zammad versions comes from the state's [`Profile`]. HTTP is `api`'s;
-//! writing is one transaction of `state`.
-//!
-//! [`Profile`]: crate::profile::Profile
+//! Refusals are reasons ([`Refusal`]); what differs between Zammad releases comes from the
+//! state's release (`release::LinkRules`). HTTP is `api`'s; writing is one transaction of
+//! `state`.
 
 mod rules;
 
@@ -17,43 +16,20 @@ use std::sync::Arc;
 use smallvec::SmallVec;
 
 use crate::auth::Caller;
-use crate::catalog::{inverse_type_name, CatalogError, Names};
+use crate::catalog::{inverse_type_name, Names};
 use crate::graph::Edge;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::params::ParamsError;
-use crate::profile::{Profile, Refusal, RowChecks};
 use crate::records::Record;
+use crate::refusal::{DomainError, Refusal};
+use crate::release::{RowChecks, ZammadVersion};
 use crate::state::{AppState, View};
-use crate::store::StoreError;
 
 pub use rules::LinkEnds;
 use rules::PolicyEnd;
 
 /// A parameter cast to its column type: absent (`Ok(None)`), a value, or a cast that failed.
 pub type Cast<T> = Result<Option<T>, ParamsError>;
-
-/// Why a link call was refused; each maps to one Zammad answer in `api`.
-#[derive(Debug, thiserror::Error)]
-pub enum LinkError {
-    /// The caller holds neither `ticket.agent` nor `admin`.
-    #[error("Not authorized")]
-    NotAuthorized,
-    /// A refusal whose status and text depend on the Zammad version.
-    #[error("{}", .0.text)]
-    Refused(Refusal),
-    /// add: a NOT NULL column got no value.
-    #[error("Attribute '{0}' required!")]
-    AttributeRequired(&'static str),
-    /// A parameter could not be read.
-    #[error(transparent)]
-    Params(#[from] ParamsError),
-    /// A name is too long or a name table is full.
-    #[error(transparent)]
-    Catalog(#[from] CatalogError),
-    /// The database failed.
-    #[error("the database failed")]
-    Store(#[from] StoreError),
-}
 
 /// `GET /api/v1/links`.
 #[derive(Debug)]
@@ -122,16 +98,16 @@ pub struct LinkList {
 /// from the same state as the list.
 ///
 /// # Errors
-/// [`LinkError::NotAuthorized`], a parameter error, or a database failure when an unknown
+/// [`Refusal::NotAuthorized`], a parameter's refusal, or a database failure when an unknown
 /// object name had to be created.
 pub async fn list<T>(
     state: &AppState,
     request: &ListLinks<'_>,
     caller: &Caller,
     answer: impl FnOnce(&LinkList, &View<'_>) -> T,
-) -> Result<T, LinkError> {
+) -> Result<T, DomainError> {
     if !rules::may_use_links(caller) {
-        return Err(LinkError::NotAuthorized);
+        return Err(Refusal::NotAuthorized.into());
     }
     let value = request.value.clone()?;
     list_visible(state, request.object.as_deref(), value, caller, answer).await
@@ -149,7 +125,7 @@ pub async fn list_visible<T>(
     value: Option<i64>,
     caller: &Caller,
     answer: impl FnOnce(&LinkList, &View<'_>) -> T,
-) -> Result<T, LinkError> {
+) -> Result<T, DomainError> {
     let mut view = state.view();
     let mut names = view.names();
     if let Some(name) = object.filter(|name| names.object_id(name).is_none()) {
@@ -162,14 +138,14 @@ pub async fn list_visible<T>(
         view = state.view();
         names = view.names();
     }
-    let list = visible_links(&view, names, object, value, caller, state.profile());
+    let list = visible_links(&view, names, object, value, caller, state.release());
     Ok(answer(&list, &view))
 }
 
 /// Creates link object `name` (`Link.link_object_get`), durable once it returns.
-async fn create_object_name(state: &AppState, name: &str) -> Result<(), LinkError> {
+async fn create_object_name(state: &AppState, name: &str) -> Result<(), DomainError> {
     state
-        .write(|tx| tx.ensure_object(name).map_err(LinkError::from))?
+        .write(|tx| tx.ensure_object(name).map_err(DomainError::from))?
         .durable()
         .await?;
     Ok(())
@@ -181,7 +157,7 @@ fn visible_links(
     object: Option<&str>,
     value: Option<i64>,
     caller: &Caller,
-    profile: &Profile,
+    release: ZammadVersion,
 ) -> LinkList {
     let object_id = object.and_then(|name| names.object_id(name));
     let (Some(object_id), Some(value)) = (object_id, value) else {
@@ -205,7 +181,7 @@ fn visible_links(
                     // `TicketPolicy#show?` (`Link.list`).
                     let visible = match &record {
                         Some(r) if r.kind == ModelKind::Ticket => {
-                            (profile.may_show_ticket)(caller, records, r)
+                            release.may_show_ticket(caller, records, r)
                         }
                         _ => true,
                     };
@@ -221,22 +197,22 @@ fn visible_links(
 /// touched them too.
 ///
 /// # Errors
-/// [`LinkError`] with Zammad's reason.
+/// [`DomainError`] with Zammad's reason.
 pub async fn add(
     state: &AppState,
     request: &AddLink<'_>,
     caller: &Caller,
-) -> Result<LinkRow, LinkError> {
+) -> Result<LinkRow, DomainError> {
     if !rules::may_use_links(caller) {
-        return Err(LinkError::NotAuthorized);
+        return Err(Refusal::NotAuthorized.into());
     }
-    let profile = state.profile();
+    let rules = &state.release().room().links;
     let now = Millis::now();
     let outcome = state.write(|tx| {
         let target_value = request.target_value.clone()?;
         let source_id = request.source_id.clone()?;
         rules::authorize(
-            profile,
+            rules,
             caller,
             tx.records(),
             PolicyEnd::of(request.target_object.as_deref(), target_value, None, false),
@@ -260,7 +236,7 @@ pub async fn add(
             _ => None,
         };
         let (Some(source), Some(source_name)) = (source, request.source_object.as_deref()) else {
-            return Err(LinkError::Refused(profile.no_such_object));
+            return Err(Refusal::NoSuchObject.into());
         };
         let target_name = request.target_object.as_deref();
         let link_type = match request.link_type.as_deref() {
@@ -288,15 +264,15 @@ pub async fn add(
         };
         let graph = tx.graph();
         let check = |id| {
-            rules::new_row(ends, id, now, profile, |t, s, o| {
+            rules::new_row(ends, id, now, rules, |t, s, o| {
                 !graph.find(t, s, o).is_empty()
             })
         };
         // PostgreSQL draws the id from the sequence before it checks constraints, so a
-        // row the unique index refuses still uses up an id; model validators (7.0.1) refuse
-        // before the insert, and use up none.
-        if profile.row_checks == RowChecks::Validators {
-            if let Err(refused @ LinkError::Refused(_)) = check(0) {
+        // row the unique index refuses still uses up an id; model validators refuse before
+        // the insert, and use up none. (A NOT NULL column is PostgreSQL's either way.)
+        if rules.row_checks == RowChecks::Validators {
+            if let Err(refused @ (Refusal::LinkExists | Refusal::SelfLink)) = check(0) {
                 return Ok(Err(refused));
             }
         }
@@ -305,9 +281,11 @@ pub async fn add(
         if let Ok(row) = &row {
             tx.add_link(*row);
         }
-        Ok::<_, LinkError>(row)
+        Ok::<_, DomainError>(row)
     })?;
-    outcome.durable().await?
+    // A refused row (and the touches before it) is a committed write too: Zammad touched
+    // both ends before it tried the insert.
+    Ok(outcome.durable().await??)
 }
 
 /// `DELETE /api/v1/links/remove`, as `Link.remove(params)` does it: delete the rows stored
@@ -315,19 +293,19 @@ pub async fn add(
 /// Answers the rows of the second match only (what `destroy_all` returns).
 ///
 /// # Errors
-/// [`LinkError::NotAuthorized`], a parameter error or a database failure.
+/// [`Refusal::NotAuthorized`], a parameter's refusal or a database failure.
 pub async fn remove(
     state: &AppState,
     request: &RemoveLink<'_>,
     caller: &Caller,
-) -> Result<Vec<LinkRow>, LinkError> {
+) -> Result<Vec<LinkRow>, DomainError> {
     if !rules::may_use_links(caller) {
-        return Err(LinkError::NotAuthorized);
+        return Err(Refusal::NotAuthorized.into());
     }
     let source_value = request.source_value.clone()?;
     let target_value = request.target_value.clone()?;
     let now = Millis::now();
-    let profile = state.profile();
+    let rules = &state.release().room().links;
     let removed = state.write(|tx| {
         // `links_controller_policy.rb#remove?` checks the target only; a target given by
         // its id column has no name to match, which the policy's pattern match refuses.
@@ -336,8 +314,8 @@ pub async fn remove(
             NameOrId::Id(_) => None,
         };
         let target = PolicyEnd::of(target_name, target_value, None, false);
-        rules::authorize(profile, caller, tx.records(), target, None)?;
-        let mut object = |end: &NameOrId<'_>| -> Result<Option<LinkObjectId>, LinkError> {
+        rules::authorize(rules, caller, tx.records(), target, None)?;
+        let mut object = |end: &NameOrId<'_>| -> Result<Option<LinkObjectId>, DomainError> {
             Ok(match end {
                 NameOrId::Name(Some(name)) => tx.ensure_object(name)?,
                 NameOrId::Name(None) => None,
@@ -397,7 +375,7 @@ pub async fn remove(
             }
         }
         rows.retain(|row| second.contains(&row.id));
-        Ok::<_, LinkError>(rows)
+        Ok::<_, DomainError>(rows)
     })?;
     Ok(removed.durable().await?)
 }

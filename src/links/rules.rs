@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use crate::auth::Caller;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
-use crate::profile::{LinkPolicy, Profile, SelfLinks};
 use crate::records::{Record, RecordStore};
-
-use super::LinkError;
+use crate::refusal::Refusal;
+use crate::release::{LinkRules, SelfLinks};
 
 /// Whether `caller` may use the link endpoints at all: the user's document requires
 /// `ticket.agent` or `admin`, in every Zammad version.
@@ -25,14 +24,18 @@ pub(super) enum PolicyEnd<'a> {
     TicketNumber(Option<&'a str>),
     /// A knowledge-base translation by id.
     Translation(Option<i64>),
-    /// Any other object name, or none.
-    Unsupported,
+    /// Any other object name, or none, with what was sent.
+    Unsupported {
+        object: Option<&'a str>,
+        id: Option<i64>,
+        number: Option<&'a str>,
+    },
 }
 
 impl<'a> PolicyEnd<'a> {
     /// The end named `object`, with its id and number as the request gave them.
     pub(super) fn of(
-        object: Option<&str>,
+        object: Option<&'a str>,
         id: Option<i64>,
         number: Option<&'a str>,
         by_number: bool,
@@ -41,58 +44,60 @@ impl<'a> PolicyEnd<'a> {
             Some("Ticket") if by_number => PolicyEnd::TicketNumber(number),
             Some("Ticket") => PolicyEnd::TicketId(id),
             Some("KnowledgeBase::Answer::Translation") => PolicyEnd::Translation(id),
-            _ => PolicyEnd::Unsupported,
+            _ => PolicyEnd::Unsupported { object, id, number },
+        }
+    }
+
+    /// The ticket this end names, or why the policy stops here; `None` for a translation
+    /// (the spec names no check on it beyond its existence, §1.6: the knowledge base's own
+    /// policy is not modelled).
+    fn find(self, records: &RecordStore) -> Result<Option<Arc<Record>>, Refusal> {
+        match self {
+            PolicyEnd::TicketId(id) => id
+                .and_then(|id| records.get(ModelKind::Ticket, id))
+                .map(Some)
+                .ok_or(Refusal::TicketIdNotFound(id)),
+            PolicyEnd::TicketNumber(number) => number
+                .and_then(|n| records.ticket_by_number(n))
+                .map(Some)
+                .ok_or_else(|| Refusal::TicketNumberNotFound(number.map(str::to_owned))),
+            PolicyEnd::Translation(id) => id
+                .and_then(|id| records.get(ModelKind::KbAnswerTranslation, id))
+                .map(|_| None)
+                .ok_or(Refusal::TranslationNotFound(id)),
+            PolicyEnd::Unsupported { object, id, number } => Err(Refusal::UnsupportedObject {
+                object: object.map(str::to_owned),
+                id,
+                number: number.map(str::to_owned),
+            }),
         }
     }
 }
 
-/// The profile's link policy for add (`target` must pass `update?`, then `source` `show?`)
+/// The release's link policy for add (`target` must pass `update?`, then `source` `show?`)
 /// or, with `source` `None`, for remove (`target` only): `Ok` when the call may go on.
 /// Each end is looked up first, so a missing one is a 404 before any 403
 /// (`links_controller_policy.rb#add?` / `#remove?`, spec §1.6–1.7).
 pub(super) fn authorize(
-    profile: &Profile,
+    rules: &LinkRules,
     caller: &Caller,
     records: &RecordStore,
     target: PolicyEnd<'_>,
     source: Option<PolicyEnd<'_>>,
-) -> Result<(), LinkError> {
-    let LinkPolicy::TicketPolicy {
-        target_missing,
-        source_missing,
-        translation_missing,
-        unsupported,
-    } = profile.policy
-    else {
-        // Zammad 5.0: `LinksController` has no policy beyond being logged in.
+) -> Result<(), Refusal> {
+    let Some(policy) = &rules.policy else {
+        // No policy beyond being logged in (Zammad 5.0).
         return Ok(());
     };
-    let find = |end: PolicyEnd<'_>| -> Result<Option<Arc<Record>>, LinkError> {
-        let refused = |r| Err(LinkError::Refused(r));
-        match end {
-            PolicyEnd::TicketId(id) => id
-                .and_then(|id| records.get(ModelKind::Ticket, id))
-                .map_or_else(|| refused(target_missing), |t| Ok(Some(t))),
-            PolicyEnd::TicketNumber(number) => number
-                .and_then(|n| records.ticket_by_number(n))
-                .map_or_else(|| refused(source_missing), |t| Ok(Some(t))),
-            // The spec names no check on a translation beyond its existence (§1.6); the
-            // knowledge base's own policy is not modelled.
-            PolicyEnd::Translation(id) => id
-                .and_then(|id| records.get(ModelKind::KbAnswerTranslation, id))
-                .map_or_else(|| refused(translation_missing), |_| Ok(None)),
-            PolicyEnd::Unsupported => refused(unsupported),
-        }
-    };
-    if let Some(ticket) = find(target)? {
-        if !(profile.may_update_ticket)(caller, records, &ticket) {
-            return Err(LinkError::NotAuthorized);
+    if let Some(ticket) = target.find(records)? {
+        if !(policy.may_update_target)(caller, records, &ticket) {
+            return Err(Refusal::NotAuthorized);
         }
     }
     if let Some(source) = source {
-        if let Some(ticket) = find(source)? {
-            if !(profile.may_show_ticket)(caller, records, &ticket) {
-                return Err(LinkError::NotAuthorized);
+        if let Some(ticket) = source.find(records)? {
+            if !(policy.may_show_source)(caller, records, &ticket) {
+                return Err(Refusal::NotAuthorized);
             }
         }
     }
@@ -119,39 +124,34 @@ pub struct LinkEnds {
 
 /// The row to insert with id `id`, or why the database refuses it: NOT NULL columns checked
 /// in table order as PostgreSQL reports them, then the unique index `links_uniq_total`
-/// (`exists(type, source, target)`), then the profile's self-link rule.
+/// (`exists(type, source, target)`), then the release's self-link rule.
 pub(super) fn new_row(
     ends: LinkEnds,
     id: u64,
     now: Millis,
-    profile: &Profile,
+    rules: &LinkRules,
     exists: impl FnOnce(LinkTypeId, ObjectRef, ObjectRef) -> bool,
-) -> Result<LinkRow, LinkError> {
+) -> Result<LinkRow, Refusal> {
     let link_type = ends
         .link_type
-        .ok_or(LinkError::AttributeRequired("link_type_id"))?;
+        .ok_or(Refusal::ColumnMissing("link_type_id"))?;
     let source = ends
         .source
-        .ok_or(LinkError::AttributeRequired("link_object_source_id"))?;
+        .ok_or(Refusal::ColumnMissing("link_object_source_id"))?;
     let target_object = ends
         .target_object
-        .ok_or(LinkError::AttributeRequired("link_object_target_id"))?;
+        .ok_or(Refusal::ColumnMissing("link_object_target_id"))?;
     let target_value = ends
         .target_value
-        .ok_or(LinkError::AttributeRequired("link_object_target_value"))?;
+        .ok_or(Refusal::ColumnMissing("link_object_target_value"))?;
     let target = ObjectRef::new(target_object, target_value);
     if exists(link_type, source, target) {
-        return Err(LinkError::Refused(profile.already_exists));
+        return Err(Refusal::LinkExists);
     }
-    // 7.0.1: `LinkUniquenessValidator` is asked before `LinkSelfReferenceValidator` (their
-    // order is not known; a self link can only be a duplicate in a fixture document).
-    match profile.self_links {
-        SelfLinks::Allowed => {}
-        SelfLinks::Refused(refusal) => {
-            if source == target {
-                return Err(LinkError::Refused(refusal));
-            }
-        }
+    // `LinkUniquenessValidator` is asked before `LinkSelfReferenceValidator` (spec §1.6: a
+    // self link that also duplicates a stored row is "Link already exists").
+    if rules.self_links != SelfLinks::Stored && source == target {
+        return Err(Refusal::SelfLink);
     }
     Ok(LinkRow {
         id,
@@ -180,7 +180,7 @@ pub(super) fn remove_matches(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::profile::{ZAMMAD_5_0, ZAMMAD_7_0};
+    use crate::release::ZammadVersion;
 
     fn ends() -> LinkEnds {
         LinkEnds {
@@ -191,13 +191,22 @@ mod tests {
         }
     }
 
+    fn rules(version: ZammadVersion) -> &'static LinkRules {
+        &version.room().links
+    }
+
     #[test]
     fn missing_columns_are_reported_in_table_order() {
-        let required =
-            |ends: LinkEnds| match new_row(ends, 1, Millis(0), &ZAMMAD_5_0, |_, _, _| false) {
-                Err(LinkError::AttributeRequired(column)) => column,
-                other => panic!("{other:?}"),
-            };
+        let required = |ends: LinkEnds| match new_row(
+            ends,
+            1,
+            Millis(0),
+            rules(ZammadVersion::V5_0),
+            |_, _, _| false,
+        ) {
+            Err(Refusal::ColumnMissing(column)) => column,
+            other => panic!("{other:?}"),
+        };
         let nothing = LinkEnds {
             link_type: None,
             source: None,
@@ -230,17 +239,17 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_is_refused_with_the_profiles_text() {
-        let refused = new_row(ends(), 7, Millis(0), &ZAMMAD_5_0, |t, s, o| {
-            t == LinkTypeId(1) && s == ObjectRef::ticket(10) && o == ObjectRef::ticket(20)
-        });
-        match refused {
-            Err(LinkError::Refused(refusal)) => {
-                assert_eq!(refusal.status, 422);
-                assert_eq!(refusal.text, "Object already exists!");
-            }
-            other => panic!("{other:?}"),
-        }
+    fn a_duplicate_is_refused_as_existing() {
+        let refused = new_row(
+            ends(),
+            7,
+            Millis(0),
+            rules(ZammadVersion::V5_0),
+            |t, s, o| {
+                t == LinkTypeId(1) && s == ObjectRef::ticket(10) && o == ObjectRef::ticket(20)
+            },
+        );
+        assert_eq!(refused, Err(Refusal::LinkExists));
     }
 
     #[test]
@@ -249,7 +258,10 @@ mod tests {
             target_value: Some(10),
             ..ends()
         };
-        let row = new_row(same, 3, Millis(5), &ZAMMAD_5_0, |_, _, _| false).unwrap();
+        let row = new_row(same, 3, Millis(5), rules(ZammadVersion::V5_0), |_, _, _| {
+            false
+        })
+        .unwrap();
         assert_eq!(row.source, row.target);
         assert_eq!(
             (row.id, row.created_at, row.updated_at),
@@ -258,21 +270,19 @@ mod tests {
     }
 
     #[test]
-    fn a_self_link_is_refused_in_zammad_7_0_and_a_duplicate_has_its_text() {
+    fn a_self_link_is_refused_in_zammad_7_0_and_a_duplicate_first() {
         let same = LinkEnds {
             target_value: Some(10),
             ..ends()
         };
-        let text =
-            |ends, exists: bool| match new_row(ends, 1, Millis(0), &ZAMMAD_7_0, |_, _, _| exists) {
-                Err(LinkError::Refused(refusal)) => (refusal.status, refusal.text),
-                other => panic!("{other:?}"),
-            };
-        assert_eq!(
-            text(same, false),
-            (422, "An object cannot be linked to itself.")
-        );
-        assert_eq!(text(ends(), true), (422, "Link already exists"));
+        let check = |ends, exists: bool| {
+            new_row(ends, 1, Millis(0), rules(ZammadVersion::V7_0), |_, _, _| {
+                exists
+            })
+        };
+        assert_eq!(check(same, false), Err(Refusal::SelfLink));
+        assert_eq!(check(same, true), Err(Refusal::LinkExists));
+        assert_eq!(check(ends(), true), Err(Refusal::LinkExists));
     }
 
     #[test]

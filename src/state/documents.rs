@@ -15,8 +15,8 @@ use serde_json::value::RawValue;
 use crate::catalog::{Catalog, CatalogError, NewName};
 use crate::fixtures::{FixtureDocument, FixtureError, FixtureLink};
 use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
-use crate::profile::Profile;
 use crate::records::Record;
+use crate::release::ZammadVersion;
 use crate::store::{Snapshot, Store, StoreError, WriteSet};
 
 use super::load::StartFixtures;
@@ -200,12 +200,12 @@ impl AppState {
         store: Store,
         fixtures: FixtureDocument,
         reset: bool,
-        profile: Profile,
+        release: ZammadVersion,
     ) -> Result<Self, StoreError> {
         if reset || !store.is_initialized()? {
             store.replace_all(document_writes(&fixtures))?;
         }
-        let state = Self::empty(store, StartFixtures::Document(fixtures), profile);
+        let state = Self::empty(store, StartFixtures::Document(fixtures), release);
         state.reload(&mut state.writer.lock())?;
         Ok(state)
     }

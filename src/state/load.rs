@@ -25,8 +25,8 @@ use crate::fixtures::{
     FixtureFileError, FixtureLink, FixtureRecord,
 };
 use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
-use crate::profile::Profile;
 use crate::records::RecordStore;
+use crate::release::ZammadVersion;
 use crate::store::{BulkLoad, Snapshot, Store, StoreError, WriteSet, LINKS_PER_BLOCK};
 
 use super::documents::{fixture_row, link_ends, NewCatalog, ReplaceError};
@@ -74,13 +74,13 @@ impl AppState {
         store: Store,
         path: &Path,
         reset: bool,
-        profile: Profile,
+        release: ZammadVersion,
     ) -> Result<Self, OpenError> {
         let initialized = store.is_initialized()?;
         let mut state = Self::empty(
             store,
             StartFixtures::Document(FixtureDocument::default()),
-            profile,
+            release,
         );
         let fingerprint = if initialized && !reset {
             let fingerprint = validate_file(path)?;

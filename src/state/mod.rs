@@ -23,8 +23,8 @@ use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
 use crate::graph::LinkGraph;
 use crate::model::ApiToken;
-use crate::profile::Profile;
 use crate::records::RecordStore;
+use crate::release::ZammadVersion;
 use crate::store::{Store, StoreError};
 
 pub use documents::{document_writes, MergeError, ReplaceError};
@@ -41,7 +41,7 @@ struct WriterState {
 /// Everything the service holds.
 #[derive(Debug)]
 pub struct AppState {
-    profile: Profile,
+    release: ZammadVersion,
     records: RecordStore,
     graph: LinkGraph,
     catalog: Catalog,
@@ -108,9 +108,9 @@ impl View<'_> {
 }
 
 impl AppState {
-    fn empty(store: Store, start: load::StartFixtures, profile: Profile) -> Self {
+    fn empty(store: Store, start: load::StartFixtures, release: ZammadVersion) -> Self {
         Self {
-            profile,
+            release,
             records: RecordStore::default(),
             graph: LinkGraph::new(),
             catalog: Catalog::seeded(),
@@ -126,10 +126,10 @@ impl AppState {
         }
     }
 
-    /// The Zammad version the state answers as.
+    /// The Zammad release the state answers as.
     #[inline]
-    pub fn profile(&self) -> &Profile {
-        &self.profile
+    pub fn release(&self) -> ZammadVersion {
+        self.release
     }
 
     /// A consistent read of the state (see [`View`]).

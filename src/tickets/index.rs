@@ -1,45 +1,51 @@
-//! `GET /api/v1/tickets`, Zammad 5.0's ticket index: the tickets the caller may see, by id,
-//! one page at a time, as plain attribute objects (no `expand`, no `full`). Clients that list
-//! tickets use it, and so does `capture --all`. Authentication and rendering helpers are
-//! `api`'s; which ticket a caller may see is `auth`'s.
+//! `GET /api/v1/tickets`, Zammad's ticket index: the tickets the caller may see, by id, one
+//! page at a time, as plain attribute objects (no `expand`, no `full`). Clients that list
+//! tickets use it, and so does `capture --all`. Which ticket a caller may see, and how a page
+//! is chosen, is the release's.
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse};
-
-use super::extract::{params, state, Body};
-use super::{json_success, ApiError};
 use crate::auth::Caller;
+use crate::links::Cast;
 use crate::model::ModelKind;
-use crate::params::Params;
+use crate::refusal::DomainError;
+use crate::release::Paging;
 use crate::render;
+use crate::state::AppState;
 
-/// Tickets per page when the client does not page (`TicketsController#index`, Zammad 5.0).
-pub(super) const DEFAULT_PER_PAGE: i64 = 100;
-/// The largest page Zammad 5.0 hands out, whatever `per_page` asks for.
-pub(super) const MAX_PER_PAGE: i64 = 100;
+/// `GET /api/v1/tickets`.
+#[derive(Debug, Clone)]
+pub struct ListTickets {
+    /// `page`.
+    pub page: Cast<i64>,
+    /// `per_page`.
+    pub per_page: Cast<i64>,
+}
 
-/// `GET /api/v1/tickets`: 200 with a JSON array of ticket attributes.
-pub(super) async fn list_tickets(
-    req: HttpRequest,
-    body: Body,
-    caller: Result<Caller, ApiError>,
-) -> Result<HttpResponse, ApiError> {
-    let caller = caller?;
-    let state = state(&req)?;
-    let params = params(&req, &body)?;
-    let page = Page::from_params(&params)?;
+/// The page of tickets `request` asks for, as a JSON array of ticket attributes.
+///
+/// # Errors
+/// A parameter's refusal.
+pub fn list(
+    state: &AppState,
+    request: &ListTickets,
+    caller: &Caller,
+) -> Result<String, DomainError> {
+    let release = state.release();
+    let page = Page::of(
+        request.page.clone()?,
+        request.per_page.clone()?,
+        release.room().tickets.index_paging,
+    );
     // Zammad 5.0 selects with `Ticket.access_condition(user, 'read')`; the mock uses the same
     // `TicketPolicy#show?` rule as the links filter, so that the index and the links list
     // never disagree about a ticket (they differ in Zammad only for an owner without group
     // access).
-    let may_show = state.profile().may_show_ticket;
     let view = state.view();
     let mut out = String::from("[");
     let visible = view
         .records()
         .all_of(ModelKind::Ticket)
         .into_iter()
-        .filter(|ticket| may_show(&caller, view.records(), ticket))
+        .filter(|ticket| release.may_show_ticket(caller, view.records(), ticket))
         .skip(page.offset)
         .take(page.limit);
     for (n, ticket) in visible.enumerate() {
@@ -50,7 +56,7 @@ pub(super) async fn list_tickets(
         out.push_str(&render::ticket(&ticket));
     }
     out.push(']');
-    Ok(json_success(StatusCode::OK, out))
+    Ok(out)
 }
 
 /// Which slice of the visible tickets a request asks for.
@@ -61,36 +67,49 @@ struct Page {
 }
 
 impl Page {
-    /// `TicketsController#index` (Zammad 5.0): `page` and `per_page` count only when both are
-    /// given (each through Ruby's `to_i`); then offset = (page − 1) × per_page; per_page is cut
-    /// to 100. Zammad hands a negative offset or limit to PostgreSQL, which refuses it with a
-    /// 500; the mock answers those pages as empty instead (a choice of the mock).
-    fn from_params(params: &Params<'_>) -> Result<Self, ApiError> {
-        let (page, per_page) = match (params.integer("page")?, params.integer("per_page")?) {
+    /// `TicketsController#index`: with `paging.both_or_none`, `page` and `per_page` count
+    /// only when both are given (each through Ruby's `to_i`); then offset = (page − 1) ×
+    /// per_page; per_page is cut to the release's most. Zammad hands a negative offset or
+    /// limit to PostgreSQL, which refuses it with a 500; the mock answers those pages as
+    /// empty instead (a choice of the mock).
+    fn of(page: Option<i64>, per_page: Option<i64>, paging: Paging) -> Self {
+        let (page, per_page) = match (page, per_page) {
             (Some(page), Some(per_page)) => (page, per_page),
-            _ => (1, DEFAULT_PER_PAGE),
+            (page, per_page) if !paging.both_or_none => (
+                page.unwrap_or(1),
+                per_page.unwrap_or(paging.default_per_page),
+            ),
+            _ => (1, paging.default_per_page),
         };
-        let per_page = per_page.min(MAX_PER_PAGE);
+        let per_page = per_page.min(paging.max_per_page);
         let offset = page.saturating_sub(1).saturating_mul(per_page);
         if per_page < 0 || offset < 0 {
-            return Ok(Self {
+            return Self {
                 offset: 0,
                 limit: 0,
-            });
+            };
         }
-        Ok(Self {
+        Self {
             offset: usize::try_from(offset).unwrap_or(usize::MAX),
             limit: usize::try_from(per_page).unwrap_or(0),
-        })
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::params::Params;
+    use crate::release::ZammadVersion;
 
     fn page(query: &str) -> Page {
-        Page::from_params(&Params::from_parts("", b"", query).unwrap()).unwrap()
+        let params = Params::from_parts("", b"", query).unwrap();
+        let paging = ZammadVersion::V5_0.room().tickets.index_paging;
+        Page::of(
+            params.integer("page").unwrap(),
+            params.integer("per_page").unwrap(),
+            paging,
+        )
     }
 
     #[test]

@@ -1,0 +1,101 @@
+//! Why a Zammad call did not do what it asked: [`Refusal`], the reason in the domain's
+//! words — what happened, never how it is answered. The running release says how Zammad
+//! raises each reason (`release`), and `api::error` alone turns that into an HTTP answer,
+//! so a second boundary (fault rules, another protocol) can match on the reason itself.
+//!
+//! [`DomainError`] is what the domain's calls (`links`, `tickets`) return: a refusal, or the
+//! database failing underneath.
+
+use crate::auth::AuthError;
+use crate::catalog::CatalogError;
+use crate::params::ParamsError;
+use crate::store::StoreError;
+
+/// Why a call was refused. Each variant carries what the release needs to word it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// Authentication or impersonation failed.
+    Authentication(AuthError),
+    /// A policy said no (`Pundit::NotAuthorizedError`), or the caller lacks the permission
+    /// the link calls need (`ticket.agent` or `admin`).
+    NotAuthorized,
+    /// The caller lacks the permission a whole controller needs (`admin` for the version).
+    PermissionMissing {
+        /// Whether the caller came by token (Zammad words the two apart in later lines).
+        by_token: bool,
+    },
+    /// No route for this method and path (Zammad's catch-all route).
+    NoRoute {
+        /// The request method.
+        method: String,
+        /// The request path.
+        path: String,
+    },
+    /// `Ticket.find(params[:id])` found nothing; the id as the request gave it.
+    TicketNotFound {
+        /// The id, as sent.
+        id: String,
+    },
+    /// add: the source object was not found after the policy (`links_controller.rb#add`).
+    NoSuchObject,
+    /// add: the same link (type, source, target) exists.
+    LinkExists,
+    /// add: the source and the target are the same object.
+    SelfLink,
+    /// add: a NOT NULL column of the new row got no value.
+    ColumnMissing(&'static str),
+    /// The link policy's `Ticket.find_by!(id:)` found nothing (`None`: no id was sent).
+    TicketIdNotFound(Option<i64>),
+    /// The link policy's `Ticket.find_by!(number:)` found nothing (`None`: none was sent).
+    TicketNumberNotFound(Option<String>),
+    /// The link policy found no knowledge-base answer translation with this id.
+    TranslationNotFound(Option<i64>),
+    /// The link policy's pattern match knows no such object (`[name, id, number]`).
+    UnsupportedObject {
+        /// The object's name, as sent.
+        object: Option<String>,
+        /// The id, as sent.
+        id: Option<i64>,
+        /// The number, as sent.
+        number: Option<String>,
+    },
+    /// A parameter could not be read.
+    BadParameter(ParamsError),
+    /// A link type or object name is too long, or its table is full.
+    NameRefused(CatalogError),
+}
+
+/// What a domain call fails with: a refusal, or the database failing.
+#[derive(Debug, thiserror::Error)]
+pub enum DomainError {
+    /// The call was refused.
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+}
+
+impl From<Refusal> for DomainError {
+    fn from(refusal: Refusal) -> Self {
+        DomainError::Refused(refusal)
+    }
+}
+
+impl From<ParamsError> for DomainError {
+    fn from(error: ParamsError) -> Self {
+        DomainError::Refused(Refusal::BadParameter(error))
+    }
+}
+
+impl From<CatalogError> for DomainError {
+    fn from(error: CatalogError) -> Self {
+        DomainError::Refused(Refusal::NameRefused(error))
+    }
+}
+
+impl From<AuthError> for Refusal {
+    fn from(error: AuthError) -> Self {
+        Refusal::Authentication(error)
+    }
+}

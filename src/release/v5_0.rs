@@ -1,0 +1,259 @@
+//! Zammad 5.0, the seed's line (spec §10.1): `LinksController` and `Link` as of 5.0, which
+//! check nothing beyond the login and let the unique index refuse duplicates; the 5.0
+//! `assets` walks, in which users pull in their roles, groups and creators (which is why the
+//! seed's answer has `Role` and `Group`); the 5.0 ticket controller's shapes.
+
+use super::parts::{self, Out};
+use super::{
+    AllPart, AssetRules, AuthRules, Booleans, ExpandRules, Fixed, LinkRules, Paging, Raised, Room,
+    RowChecks, SelfLinks, Shape, TicketRules,
+};
+use crate::assets::CustomerView;
+use crate::auth::Caller;
+use crate::expand::{Association, NameSource};
+use crate::model::ModelKind;
+use crate::records::{Record, RecordStore};
+use crate::seeds::{Lookup, Seeds};
+
+pub(super) const ROOM: Room = Room {
+    name: "5.0",
+    // The patch level of the 5.0 line the seed came from is unknown; 5.0.3 was the last
+    // 5.0 release (a choice, spec §10.1).
+    version: "5.0.3",
+    default_data: include_str!("../../data/default.json"),
+    auth: AuthRules {
+        // Doorkeeper's text in 5.0 (`authenticates.rb#authenticate_with_oauth2`, spec §3.1).
+        unknown_bearer: "Invalid token!",
+    },
+    links: LinkRules {
+        // `LinksController` has no policy beyond being logged in.
+        policy: None,
+        self_links: SelfLinks::Stored,
+        row_checks: RowChecks::UniqueIndex,
+        // `links_controller.rb#add` renders this itself.
+        no_such_object: Fixed(Raised::Rendered, "No such object!"),
+        // The unique index `links_uniq_total`, humanised by `handles_errors.rb`.
+        link_exists: Fixed(Raised::Unprocessable, "Object already exists!"),
+    },
+    tickets: TicketRules {
+        may_show: may_show_ticket,
+        // `tickets_controller.rb#show` checks expand, then full, then all.
+        show_order: [Shape::Expand, Shape::Full, Shape::All],
+        // `tickets_controller.rb#ticket_all`.
+        all_parts: &[
+            AllPart::TicketId,
+            AllPart::ArticleIds,
+            AllPart::Assets,
+            AllPart::Links,
+            AllPart::Tags,
+            AllPart::Mentions,
+            AllPart::FormMeta,
+        ],
+        // `TicketsController#index`: `page` and `per_page` count only together; at most 100.
+        index_paging: Paging {
+            both_or_none: true,
+            default_per_page: 100,
+            max_per_page: 100,
+        },
+    },
+    assets: AssetRules {
+        walk,
+        customer_view: &CUSTOMER_VIEW,
+    },
+    expand: ExpandRules {
+        ticket: TICKET_ASSOCIATIONS,
+        user: USER_ASSOCIATIONS,
+    },
+    seeds: &SEEDS,
+    booleans: Booleans::TrueOrOne,
+};
+
+/// `TicketPolicy#show?` of Zammad 5.0: an agent who owns the ticket or has `read` on its
+/// group, or a customer who is its customer or shares its organization.
+pub(super) fn may_show_ticket(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
+    let fields = &ticket.fields;
+    let as_agent = caller.is_ticket_agent()
+        && (fields.owner_id == Some(caller.user_id())
+            || fields
+                .group_id
+                .is_some_and(|group| caller.may_read_group(group)));
+    as_agent || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+}
+
+/// Zammad 5.0's assets walk (`app/models/*/assets.rb`, `ApplicationModel::CanAssets`):
+/// - a ticket: its `created_by_id`, `updated_by_id`, `owner_id`, `customer_id` users;
+/// - a user: its roles, its groups (keys of `group_ids`), the first 3 `organization_ids`,
+///   its organization, its `created_by_id` and `updated_by_id` users;
+/// - a role: the groups of its `group_ids`, then its `created_by_id` / `updated_by_id` users;
+/// - an organization: its first 10 members by id, then its creator and updater;
+/// - anything else: its `created_by_id` / `updated_by_id` users.
+pub(super) fn walk(record: &Record, out: &mut Out) {
+    match record.kind {
+        ModelKind::Ticket => parts::ticket_users(record, out),
+        ModelKind::User => {
+            parts::user_roles_and_groups(record, out);
+            parts::user_organizations(record, out);
+            parts::creators(record, out);
+        }
+        ModelKind::Role => parts::role(record, out),
+        ModelKind::Organization => {
+            parts::members(record, out);
+            parts::creators(record, out);
+        }
+        ModelKind::Group
+        | ModelKind::Permission
+        | ModelKind::KbAnswerTranslation
+        | ModelKind::TicketState
+        | ModelKind::TicketPriority => parts::creators(record, out),
+    }
+}
+
+/// What a customer sees of the records in `assets` (`User#filter_attributes` and friends).
+pub(super) const CUSTOMER_VIEW: CustomerView = CustomerView {
+    other_user: &[
+        "id",
+        "firstname",
+        "lastname",
+        "image",
+        "image_source",
+        "active",
+    ],
+    own_user_hidden: &[
+        "web",
+        "phone",
+        "mobile",
+        "fax",
+        "department",
+        "street",
+        "zip",
+        "city",
+        "country",
+        "address",
+        "note",
+    ],
+    organization: &["id", "name", "active"],
+    group: &["id", "name", "active"],
+    role: &["id", "name", "group_ids", "permission_ids", "active"],
+};
+
+/// The associations of `app/models/ticket.rb` (5.0) in declaration order; `flags` and
+/// `mentions` are `association_attributes_ignored`.
+pub(super) const TICKET_ASSOCIATIONS: &[Association] = &[
+    Association::BelongsTo {
+        key: "group",
+        id_key: "group_id",
+        names: NameSource::Record(ModelKind::Group),
+    },
+    Association::BelongsTo {
+        key: "organization",
+        id_key: "organization_id",
+        names: NameSource::Record(ModelKind::Organization),
+    },
+    Association::Unnamed {
+        key: "articles",
+        ids_key: "article_ids",
+    },
+    Association::Unnamed {
+        key: "ticket_time_accounting",
+        ids_key: "ticket_time_accounting_ids",
+    },
+    Association::BelongsTo {
+        key: "state",
+        id_key: "state_id",
+        names: NameSource::Seeded(Lookup::State),
+    },
+    Association::BelongsTo {
+        key: "priority",
+        id_key: "priority_id",
+        names: NameSource::Seeded(Lookup::Priority),
+    },
+    Association::BelongsTo {
+        key: "owner",
+        id_key: "owner_id",
+        names: NameSource::User,
+    },
+    Association::BelongsTo {
+        key: "customer",
+        id_key: "customer_id",
+        names: NameSource::User,
+    },
+    Association::BelongsTo {
+        key: "created_by",
+        id_key: "created_by_id",
+        names: NameSource::User,
+    },
+    Association::BelongsTo {
+        key: "updated_by",
+        id_key: "updated_by_id",
+        names: NameSource::User,
+    },
+    Association::BelongsTo {
+        key: "create_article_type",
+        id_key: "create_article_type_id",
+        names: NameSource::Seeded(Lookup::ArticleType),
+    },
+    Association::BelongsTo {
+        key: "create_article_sender",
+        id_key: "create_article_sender_id",
+        names: NameSource::Seeded(Lookup::ArticleSender),
+    },
+];
+
+/// `roles` (concern `HasRoles`) first, then the associations of `app/models/user.rb` (5.0)
+/// in declaration order; the ignored ones and those without rows (`has_one` chat agents)
+/// leave no key.
+pub(super) const USER_ASSOCIATIONS: &[Association] = &[
+    Association::Named {
+        key: "roles",
+        ids_key: "role_ids",
+        kind: ModelKind::Role,
+    },
+    Association::Named {
+        key: "organizations",
+        ids_key: "organization_ids",
+        kind: ModelKind::Organization,
+    },
+    Association::Unnamed {
+        key: "authorizations",
+        ids_key: "authorization_ids",
+    },
+    Association::Unnamed {
+        key: "karma_user",
+        ids_key: "karma_user_ids",
+    },
+    Association::BelongsTo {
+        key: "organization",
+        id_key: "organization_id",
+        names: NameSource::Record(ModelKind::Organization),
+    },
+    Association::GroupNames { key: "groups" },
+];
+
+/// The lookup tables a fresh Zammad 5.0 seeds (`db/seeds/ticket_*.rb`): id → name.
+pub(super) const SEEDS: Seeds = Seeds {
+    states: &[
+        (1, "new"),
+        (2, "open"),
+        (3, "pending reminder"),
+        (4, "closed"),
+        (5, "merged"),
+        (6, "removed"),
+        (7, "pending close"),
+    ],
+    priorities: &[(1, "1 low"), (2, "2 normal"), (3, "3 high")],
+    article_types: &[
+        (1, "email"),
+        (2, "sms"),
+        (3, "chat"),
+        (4, "fax"),
+        (5, "phone"),
+        (6, "twitter status"),
+        (7, "twitter direct-message"),
+        (8, "facebook feed post"),
+        (9, "facebook feed comment"),
+        (10, "note"),
+        (11, "web"),
+        (12, "telegram personal-message"),
+    ],
+    article_senders: &[(1, "Agent"), (2, "Customer"), (3, "System")],
+};
