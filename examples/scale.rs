@@ -13,7 +13,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use zammad_links_mock::internals::{
-    document_writes, AppState, LinkGraph, LinkRow, LinkTypeId, ObjectRef, Rng, Store, WriteSet,
+    write_document, AppState, LinkGraph, LinkRow, LinkTypeId, ObjectRef, Rng, Store, WriteSet,
     ATOMIC_BATCH_OPS,
 };
 use zammad_links_mock::{FixtureDocument, Millis, ZammadVersion};
@@ -88,7 +88,7 @@ fn start_up(links: u64) -> Result<(), Box<dyn std::error::Error>> {
     let folder = tempfile::tempdir()?;
     let doc = FixtureDocument::default_data();
     let store = Store::open(folder.path())?;
-    store.replace_all(document_writes(&doc))?;
+    write_document(&store, &doc)?;
     let existing = store.load()?;
     let first_id = existing.next_link_id;
     let total = existing.links.len() as u64 + links;

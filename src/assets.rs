@@ -11,14 +11,17 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+
+use arc_swap::ArcSwapOption;
 
 use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
 use crate::auth::AssetLevel;
 use crate::model::ModelKind;
-use crate::records::{Record, RecordStore};
+use crate::records::{Record, RecordStore, Stored};
 use crate::release::{Walk, ZammadVersion};
 
 /// Collects assets for one response.
@@ -31,7 +34,7 @@ pub struct AssetsBuilder<'a> {
 
 /// What one root — a record that no walk pulls in, such as a linked ticket — pulls into
 /// `assets` on its own: every record of its walk in the walk's order, the root itself left
-/// out. It is kept with the root's version (`Record::derived`) and used while it is
+/// out. It is kept with the root's version ([`Kept`]) and used while it is
 /// current: same walk, no record of it superseded, and, when the walk skipped a missing
 /// record, no record arrived since (the missing one may have). Zammad caches assets per
 /// record and `updated_at` the same way.
@@ -48,14 +51,58 @@ pub struct Closure {
     /// The store's arrivals count when the walk skipped a missing record; `None` when it
     /// skipped none (then no arrival can change it).
     arrivals: Option<u64>,
-    members: Box<[Arc<Record>]>,
+    members: Box<[Arc<Stored>]>,
+}
+
+/// What the assets room keeps for one version of a record, in the store's slot beside it
+/// (`records::Stored`): whether a newer version (or a reload) has taken its place, and its
+/// memoised closure. It dies with the version; a new version starts with nothing kept.
+#[derive(Default)]
+pub struct Kept {
+    superseded: AtomicBool,
+    closure: ArcSwapOption<Closure>,
+}
+
+impl Kept {
+    /// Whether the version this belongs to is no longer the stored one.
+    #[inline]
+    fn is_superseded(&self) -> bool {
+        self.superseded.load(Ordering::Acquire)
+    }
+
+    /// The memoised closure, if one was kept (a guard: no reference count taken).
+    #[inline]
+    fn closure(&self) -> arc_swap::Guard<Option<Arc<Closure>>> {
+        self.closure.load()
+    }
+
+    /// Keeps `closure` for the next response.
+    fn keep_closure(&self, closure: Arc<Closure>) {
+        self.closure.store(Some(closure));
+    }
+
+    /// The store replaced this version (or cleared it).
+    pub(crate) fn supersede(&self) {
+        self.superseded.store(true, Ordering::Release);
+        // A superseded version is never a root again: let go of what its closure holds.
+        self.closure.store(None);
+    }
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Kept")
+            .field("superseded", &self.is_superseded())
+            .field("closure", &self.closure.load().is_some())
+            .finish()
+    }
 }
 
 impl Closure {
     fn is_current(&self, records: &RecordStore, walk: Walk) -> bool {
         self.walk == walk
             && self.arrivals.is_none_or(|seen| seen == records.arrivals())
-            && self.members.iter().all(|m| !m.derived.is_superseded())
+            && self.members.iter().all(|m| !m.assets.is_superseded())
     }
 }
 
@@ -67,10 +114,10 @@ struct Scratch {
     /// The placed records' kinds and ids, once there are more than [`Scratch::SCAN_UP_TO`].
     seen: HashSet<(ModelKind, i64), FxBuildHasher>,
     /// Every record placed, in placing order.
-    placed: Vec<Arc<Record>>,
+    placed: Vec<Arc<Stored>>,
     /// The model keys in the order their first record was placed.
     kinds: Vec<ModelKind>,
-    stack: Vec<Arc<Record>>,
+    stack: Vec<Arc<Stored>>,
     /// The relations of the record being placed.
     children: Vec<(ModelKind, i64)>,
     /// Whether a walk skipped a relation whose record does not exist.
@@ -116,7 +163,7 @@ impl Scratch {
         }
     }
 
-    fn place(&mut self, record: Arc<Record>) {
+    fn place(&mut self, record: Arc<Stored>) {
         if self.placed.len() >= Self::SCAN_UP_TO {
             if self.placed.len() == Self::SCAN_UP_TO {
                 self.seen.extend(self.placed.iter().map(|r| (r.kind, r.id)));
@@ -130,7 +177,7 @@ impl Scratch {
     }
 
     /// Places `record` and everything it pulls in that is not placed yet, in Zammad's order.
-    fn walk(&mut self, records: &RecordStore, walk: Walk, record: Arc<Record>) {
+    fn walk(&mut self, records: &RecordStore, walk: Walk, record: Arc<Stored>) {
         // An explicit stack instead of recursion, so a long chain of `created_by` users
         // cannot exhaust a worker's stack. Children are pushed in reverse so that they are
         // visited in Zammad's order; checking when popping keeps the order of a recursive
@@ -175,7 +222,7 @@ impl<'a> AssetsBuilder<'a> {
 
     /// Adds `record` and everything it pulls in. `record` must be the stored version (read
     /// in the same view): a root's closure is kept with it.
-    pub fn add(&mut self, record: Arc<Record>) {
+    pub fn add(&mut self, record: Arc<Stored>) {
         if Walk::may_pull_in(record.kind) {
             // A user or organization linked directly: walked every time. (Keeping a closure
             // with a record that other closures hold could make a cycle of `Arc`s.)
@@ -185,13 +232,13 @@ impl<'a> AssetsBuilder<'a> {
         if self.scratch.is_placed(record.kind, record.id) {
             return;
         }
-        let kept = record.derived.closure();
+        let kept = record.assets.closure();
         let fresh;
         let closure = match kept.as_deref() {
             Some(kept) if kept.is_current(self.records, self.walk) => kept,
             _ => {
                 fresh = Arc::new(self.closure_of(&record));
-                record.derived.keep_closure(Arc::clone(&fresh));
+                record.assets.keep_closure(Arc::clone(&fresh));
                 &fresh
             }
         };
@@ -204,7 +251,7 @@ impl<'a> AssetsBuilder<'a> {
     }
 
     /// The closure of `root`, walked afresh.
-    fn closure_of(&self, root: &Arc<Record>) -> Closure {
+    fn closure_of(&self, root: &Arc<Stored>) -> Closure {
         // Read before walking; the caller's view keeps records from changing meanwhile.
         let arrivals = self.records.arrivals();
         let mut own = Scratch::default();
@@ -219,7 +266,7 @@ impl<'a> AssetsBuilder<'a> {
     /// Adds `record` and everything it pulls in, walking every time (what [`add`](Self::add)
     /// does without kept closures; a unit test compares the two).
     #[cfg(test)]
-    fn add_walking(&mut self, record: Arc<Record>) {
+    fn add_walking(&mut self, record: Arc<Stored>) {
         self.scratch.walk(self.records, self.walk, record);
     }
 
@@ -237,14 +284,11 @@ impl<'a> AssetsBuilder<'a> {
     /// that the caller can size its buffer once. (A customer's reduced records are usually
     /// shorter; a role renamed `Role_<id>` can make one a little longer.)
     pub fn json_len_bound(&self) -> usize {
-        // `{}`; `"<key>":{` … `},` per model; `"<id>":<json>,` per record.
+        // `{}`; `"<key>":{` … `},` per model; `"<id>":<json>,` per record (an id is at most
+        // 20 digits and a sign).
         let s = &self.scratch;
         let models: usize = s.kinds.iter().map(|kind| kind.assets_key().len() + 6).sum();
-        2 + models
-            + s.placed
-                .iter()
-                .map(|r| r.keyed_json().len() + 1)
-                .sum::<usize>()
+        2 + models + s.placed.iter().map(|r| r.json().len() + 25).sum::<usize>()
     }
 
     /// Writes the `assets` object as JSON to `out`, as `viewer` (user id) at `level` sees it.
@@ -264,12 +308,12 @@ impl<'a> AssetsBuilder<'a> {
                 if i > 0 {
                     out.push(',');
                 }
+                out.push('"');
+                out.push_str(itoa::Buffer::new().format(record.id));
+                out.push_str("\":");
                 match level {
-                    AssetLevel::Agent | AssetLevel::Admin => out.push_str(record.keyed_json()),
+                    AssetLevel::Agent | AssetLevel::Admin => out.push_str(record.json()),
                     AssetLevel::Customer => {
-                        out.push('"');
-                        out.push_str(itoa::Buffer::new().format(record.id));
-                        out.push_str("\":");
                         out.push_str(&reduce_for_customer(
                             record,
                             viewer,
@@ -461,7 +505,7 @@ mod tests {
             let mut builder = AssetsBuilder::new(&records, ZammadVersion::V5_0);
             builder.add(Arc::clone(&ticket));
             drop(builder);
-            let closure = ticket.derived.closure();
+            let closure = ticket.assets.closure();
             Arc::clone(closure.as_ref().expect("a closure is kept"))
         };
         let (complete, missing) = (kept(10), kept(11));

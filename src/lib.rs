@@ -40,6 +40,7 @@ mod graph;
 mod journal;
 mod links;
 mod model;
+mod neighbourhood;
 mod params;
 mod records;
 mod refusal;
@@ -75,9 +76,9 @@ pub mod internals {
     pub use crate::graph::{Edge, LinkGraph, Side};
     pub use crate::links::LinkList;
     pub use crate::model::{LinkObjectId, LinkRow, LinkTypeId, ObjectRef};
-    pub use crate::records::RecordStore;
+    pub use crate::records::{RecordStore, Stored};
     pub use crate::render::{links_response, Viewer};
-    pub use crate::state::{document_writes, AppState, Commit, MergeError, ReplaceError, View};
+    pub use crate::state::{write_document, AppState, Commit, MergeError, ReplaceError, View};
     pub use crate::store::{Store, StoreError, WriteSet, ATOMIC_BATCH_OPS};
 }
 

@@ -13,7 +13,7 @@ use crate::assets::AssetsBuilder;
 use crate::auth::{AssetLevel, Caller};
 use crate::links::LinkList;
 use crate::model::{LinkRow, ModelKind};
-use crate::records::{Record, RecordStore};
+use crate::records::{Record, RecordStore, Stored};
 use crate::release::{AllPart, ZammadVersion};
 
 /// Who the assets are rendered for: their level and their user id.
@@ -132,7 +132,7 @@ pub fn ticket(record: &Record) -> String {
 /// release's keys in its order — the ticket's assets, then each linked ticket's, its article
 /// ids and its links; screen options, tags and mentions are not modelled.
 pub fn ticket_all(
-    record: &Arc<Record>,
+    record: &Arc<Stored>,
     list: &LinkList,
     records: &RecordStore,
     release: ZammadVersion,
@@ -186,7 +186,7 @@ pub fn ticket_all(
 /// `{"id": …, "assets": …}`, the record's own assets walk (for a ticket, its users and theirs;
 /// states and priorities are not part of it).
 pub fn full(
-    record: &Arc<Record>,
+    record: &Arc<Stored>,
     records: &RecordStore,
     release: ZammadVersion,
     viewer: Viewer,

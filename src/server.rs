@@ -353,7 +353,11 @@ impl MockServer {
     /// When the database fails, or the start-up fixture file (see
     /// [`MockServerBuilder::fixtures_file`]) changed or vanished since start-up.
     pub fn reset(&self) {
-        match self.state.reset_blocking() {
+        let reset = self
+            .state
+            .reset()
+            .and_then(|commit| Ok(commit.durable_blocking()?));
+        match reset {
             Ok(()) => {}
             Err(e @ crate::state::ReplaceError::Store(_)) => panic!(
                 "zammad-links-mock: the database failed during reset: {}",
@@ -383,7 +387,11 @@ impl MockServer {
     /// # Panics
     /// When the database fails.
     pub fn load_fixtures(&self, doc: &FixtureDocument) {
-        if let Err(e) = self.state.replace_blocking(doc) {
+        let replaced = self
+            .state
+            .replace(doc)
+            .and_then(|commit| Ok(commit.durable_blocking()?));
+        if let Err(e) = replaced {
             panic!(
                 "zammad-links-mock: the database failed while loading fixtures: {}",
                 crate::error_chain(&e)
@@ -399,7 +407,11 @@ impl MockServer {
     /// # Panics
     /// When the database fails.
     pub fn merge_fixtures(&self, doc: &FixtureDocument) -> Result<(), crate::FixtureError> {
-        match self.state.merge_blocking(doc) {
+        let merged = self
+            .state
+            .merge(doc)
+            .and_then(|commit| Ok(commit.durable_blocking()?));
+        match merged {
             Ok(()) => Ok(()),
             Err(MergeError::Conflict(e)) => Err(e),
             Err(e) => panic!("zammad-links-mock: {}", crate::error_chain(&e)),

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use serde_json::json;
 use zammad_links_mock::internals::{
-    Catalog, LinkGraph, LinkRow, LinkTypeId, ObjectRef, RecordStore,
+    Catalog, LinkGraph, LinkRow, LinkTypeId, ObjectRef, RecordStore, Stored,
 };
 use zammad_links_mock::{Millis, ModelKind, Record};
 
@@ -91,7 +91,7 @@ pub fn records(tickets: i64) -> RecordStore {
 }
 
 /// The records of tickets `ids`.
-pub fn tickets(store: &RecordStore, ids: impl IntoIterator<Item = i64>) -> Vec<Arc<Record>> {
+pub fn tickets(store: &RecordStore, ids: impl IntoIterator<Item = i64>) -> Vec<Arc<Stored>> {
     ids.into_iter()
         .filter_map(|id| store.get(ModelKind::Ticket, id))
         .collect()

@@ -199,7 +199,7 @@ pub(super) async fn health() -> HttpResponse {
 
 /// `POST /__mock/reset`: back to the start-up fixtures; 204.
 async fn reset_state(state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
-    state.reset().await?;
+    state.reset()?.durable().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -212,14 +212,14 @@ fn posted_document(body: &[u8]) -> Result<FixtureDocument, AdminError> {
 /// `PUT /__mock/fixtures`: replace the whole state; 204, or 422 naming the place.
 async fn put_fixtures(body: Body, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
     let doc = posted_document(&body)?;
-    state.replace(&doc).await?;
+    state.replace(&doc)?.durable().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
 /// `POST /__mock/fixtures`: merge into the state; 204, or 422 naming the place.
 async fn post_fixtures(body: Body, state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
     let doc = posted_document(&body)?;
-    state.merge(&doc).await?;
+    state.merge(&doc)?.durable().await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -14,7 +14,7 @@ use dashmap::DashMap;
 use rustc_hash::FxBuildHasher;
 
 use crate::model::{ApiToken, ModelKind};
-use crate::records::{Record, RecordStore};
+use crate::records::{Record, RecordStore, Stored};
 
 /// Zammad's text for an inactive user (`raise_unified_login_error`).
 pub const LOGIN_FAILED: &str =
@@ -161,7 +161,10 @@ impl GrantCache {
         // `user` may have been read before a change that the generation already counts:
         // derive from the record as it is now.
         let current = records.get(ModelKind::User, user.id);
-        let grants = Arc::new(Grants::of(records, current.as_deref().unwrap_or(user)));
+        let grants = Arc::new(Grants::of(
+            records,
+            current.as_deref().map_or(user, Stored::record),
+        ));
         self.by_user
             .insert(user.id, (generation, Arc::clone(&grants)));
         grants
@@ -216,7 +219,7 @@ impl VerifiedCallers {
 #[derive(Debug, Clone)]
 pub struct Caller {
     /// The user the request acts as (after impersonation).
-    pub user: Arc<Record>,
+    pub user: Arc<Stored>,
     /// How the request authenticated.
     pub method: AuthMethod,
     grants: Arc<Grants>,
@@ -242,7 +245,7 @@ impl Caller {
     pub fn for_user(
         records: &RecordStore,
         grants: &GrantCache,
-        user: Arc<Record>,
+        user: Arc<Stored>,
         method: AuthMethod,
         token_permissions: Option<Vec<String>>,
     ) -> Self {

@@ -20,7 +20,7 @@ use crate::catalog::{inverse_type_name, Names};
 use crate::graph::Edge;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::params::ParamsError;
-use crate::records::Record;
+use crate::records::Stored;
 use crate::refusal::{DomainError, Refusal};
 use crate::release::{RowChecks, ZammadVersion};
 use crate::state::{AppState, View};
@@ -90,7 +90,7 @@ pub struct LinkList {
     pub names: Arc<Names>,
     /// Each entry with its linked record, when that exists. (Most objects have a handful of
     /// links: up to eight are kept without an allocation.)
-    pub entries: SmallVec<[(Edge, Option<Arc<Record>>); 8]>,
+    pub entries: SmallVec<[(Edge, Option<Arc<Stored>>); 8]>,
 }
 
 /// `GET /api/v1/links`: the links of the object that the caller may see (`Link.list` with

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::Caller;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
-use crate::records::{Record, RecordStore};
+use crate::records::{RecordStore, Stored};
 use crate::refusal::Refusal;
 use crate::release::{LinkRules, SelfLinks};
 
@@ -51,7 +51,7 @@ impl<'a> PolicyEnd<'a> {
     /// The ticket this end names, or why the policy stops here; `None` for a translation
     /// (the spec names no check on it beyond its existence, §1.6: the knowledge base's own
     /// policy is not modelled).
-    fn find(self, records: &RecordStore) -> Result<Option<Arc<Record>>, Refusal> {
+    fn find(self, records: &RecordStore) -> Result<Option<Arc<Stored>>, Refusal> {
         match self {
             PolicyEnd::TicketId(id) => id
                 .and_then(|id| records.get(ModelKind::Ticket, id))

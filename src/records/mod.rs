@@ -4,19 +4,20 @@
 //!
 //! A [`Record`] holds the attributes as compact JSON text in the fixture's key order (minus a
 //! user's `password`), so a response is assembled from stored text rather than re-encoded,
-//! plus the few fields the service's logic needs, parsed once. The indexes a lookup needs
-//! (ticket number, user login and email) live beside the records. Persisting is left to
-//! `store`; deciding who may see what is left to `auth`.
+//! plus the few fields the service's logic needs, parsed once. The store holds each version
+//! of a record as a [`Stored`], beside a slot the assets room keeps its derivations in, and
+//! tells that slot when a newer version replaces it. The indexes a lookup needs (ticket
+//! number, user login and email) live beside the records. Persisting is left to `store`;
+//! deciding who may see what is left to the releases' policies.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use arc_swap::ArcSwapOption;
 use dashmap::DashMap;
 use rustc_hash::FxBuildHasher;
 use serde_json::{Map, Value};
 
-use crate::assets::Closure;
+use crate::assets::Kept;
 pub use crate::attributes::FieldError;
 use crate::attributes::{
     integer_list, optional_bool, optional_integer, optional_string, required_string,
@@ -62,80 +63,51 @@ pub struct Fields {
     pub shared: Option<bool>,
 }
 
-/// One record: what it is, its id, its public JSON and its parsed fields.
+/// One record: what it is, its id, its public JSON and its parsed fields. Plain data: what
+/// responses derive from a record is kept beside it by the store ([`Stored`]), not in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
     /// The model.
     pub kind: ModelKind,
     /// The record id.
     pub id: i64,
-    /// `"<id>":` followed by the attributes as compact JSON, fixture order, never a password:
-    /// an `assets` entry as it is written, in one piece (writing the key apart showed up in
-    /// profiles of the seed's GET). [`Record::json`] is the attributes alone.
-    keyed: Box<str>,
-    /// Where the attributes start in `keyed`.
-    json_at: u8,
+    /// The attributes as compact JSON, fixture order, never a password.
+    json: Box<str>,
     /// The fields the service reads.
     pub fields: Fields,
-    /// What responses derived from this version of the record; a new version starts empty.
-    pub derived: Derived,
 }
 
-/// What is derived from one version of a record and dies with it: whether a newer version
-/// (or a reload) has taken its place, and its memoised assets closure (see
-/// `assets::Closure`). A copy of a record (a touch, an edit) starts with nothing derived;
-/// two records compare equal whatever was derived from them.
-#[derive(Default)]
-pub struct Derived {
-    superseded: AtomicBool,
-    closure: ArcSwapOption<Closure>,
+/// A record as the store holds it: one version of it, with what the assets room keeps for
+/// that version (`assets::Kept`: whether a newer version replaced it, its memoised assets
+/// closure). A new version (a touch, an edit) is a new `Stored` with nothing kept.
+#[derive(Debug)]
+pub struct Stored {
+    record: Record,
+    pub(crate) assets: Kept,
 }
 
-impl Derived {
-    /// Whether the record this belongs to is no longer the stored one.
+impl Stored {
+    /// `record` as a new version, nothing kept for it yet.
+    pub(crate) fn new(record: Record) -> Self {
+        Self {
+            record,
+            assets: Kept::default(),
+        }
+    }
+
+    /// The record.
     #[inline]
-    pub fn is_superseded(&self) -> bool {
-        self.superseded.load(Ordering::Acquire)
+    pub fn record(&self) -> &Record {
+        &self.record
     }
+}
 
-    /// The memoised assets closure, if one was stored (a guard: no reference count taken).
+impl std::ops::Deref for Stored {
+    type Target = Record;
+
     #[inline]
-    pub(crate) fn closure(&self) -> arc_swap::Guard<Option<Arc<Closure>>> {
-        self.closure.load()
-    }
-
-    /// Keeps `closure` for the next response.
-    pub(crate) fn keep_closure(&self, closure: Arc<Closure>) {
-        self.closure.store(Some(closure));
-    }
-
-    fn supersede(&self) {
-        self.superseded.store(true, Ordering::Release);
-        // A superseded record is never a root again: let go of what its closure holds.
-        self.closure.store(None);
-    }
-}
-
-impl Clone for Derived {
-    fn clone(&self) -> Self {
-        Self::default()
-    }
-}
-
-impl PartialEq for Derived {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl Eq for Derived {}
-
-impl std::fmt::Debug for Derived {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Derived")
-            .field("superseded", &self.is_superseded())
-            .field("closure", &self.closure.load().is_some())
-            .finish()
+    fn deref(&self) -> &Record {
+        &self.record
     }
 }
 
@@ -229,15 +201,13 @@ impl Record {
             active: optional_bool(&attrs, "active")?,
             shared: optional_bool(&attrs, "shared")?,
         };
-        let (keyed, json_at) = keyed(id, &Value::Object(attrs).to_string());
+        let json = Value::Object(attrs).to_string().into_boxed_str();
         Ok((
             Self {
                 kind,
                 id,
-                keyed,
-                json_at,
+                json,
                 fields,
-                derived: Derived::default(),
             },
             password,
         ))
@@ -254,10 +224,8 @@ impl Record {
     /// attributes keep their order (a missing `updated_at` is appended).
     pub fn touched(&self, now: Millis) -> Self {
         let json = touch_json(self.json(), now).expect("stored record JSON is always an object");
-        let (keyed, json_at) = keyed(self.id, &json);
         Self {
-            keyed,
-            json_at,
+            json: json.into_boxed_str(),
             ..self.clone()
         }
     }
@@ -265,33 +233,13 @@ impl Record {
     /// The attributes as compact JSON, in fixture order, never a password.
     #[inline]
     pub fn json(&self) -> &str {
-        &self.keyed[usize::from(self.json_at)..]
-    }
-
-    /// The record as an `assets` entry: `"<id>":` and [`Record::json`].
-    #[inline]
-    pub fn keyed_json(&self) -> &str {
-        &self.keyed
+        &self.json
     }
 
     /// Whether the record is active (absent `active` means active).
     pub fn is_active(&self) -> bool {
         self.fields.active.unwrap_or(true)
     }
-}
-
-/// `"<id>":` and `json` in one string, with where `json` starts in it.
-fn keyed(id: i64, json: &str) -> (Box<str>, u8) {
-    let mut ids = itoa::Buffer::new();
-    let id = ids.format(id);
-    let mut keyed = String::with_capacity(id.len() + 3 + json.len());
-    keyed.push('"');
-    keyed.push_str(id);
-    keyed.push_str("\":");
-    keyed.push_str(json);
-    // At most 20 digits and a sign, plus 3: always fits.
-    let json_at = u8::try_from(id.len() + 3).expect("an id is at most 20 characters");
-    (keyed.into_boxed_str(), json_at)
 }
 
 /// A record's stored JSON with `updated_at` set to `now` (see [`Record::touched`]): the old
@@ -393,7 +341,7 @@ fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<us
 /// All records, by kind and id, with the lookups the API needs.
 #[derive(Debug, Default)]
 pub struct RecordStore {
-    records: DashMap<(ModelKind, i64), Arc<Record>, FxBuildHasher>,
+    records: DashMap<(ModelKind, i64), Arc<Stored>, FxBuildHasher>,
     ticket_numbers: DashMap<String, i64, FxBuildHasher>,
     user_logins: DashMap<String, i64, FxBuildHasher>,
     passwords: DashMap<i64, String, FxBuildHasher>,
@@ -411,14 +359,14 @@ impl RecordStore {
     ///
     /// Locking: a shard read lock, released before returning.
     #[inline]
-    pub fn get(&self, kind: ModelKind, id: i64) -> Option<Arc<Record>> {
+    pub fn get(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
         self.records.get(&(kind, id)).map(|r| Arc::clone(&r))
     }
 
     /// The ticket with number `number` (`Ticket.find_by(number:)`).
     ///
     /// Locking: two shard read locks, one after the other, never nested.
-    pub fn ticket_by_number(&self, number: &str) -> Option<Arc<Record>> {
+    pub fn ticket_by_number(&self, number: &str) -> Option<Arc<Stored>> {
         let id = *self.ticket_numbers.get(number)?;
         self.get(ModelKind::Ticket, id)
     }
@@ -426,7 +374,7 @@ impl RecordStore {
     /// The user whose login or email is `name`, compared case-insensitively as Zammad does.
     ///
     /// Locking: as [`RecordStore::ticket_by_number`].
-    pub fn user_by_login(&self, name: &str) -> Option<Arc<Record>> {
+    pub fn user_by_login(&self, name: &str) -> Option<Arc<Stored>> {
         let id = *self.user_logins.get(&name.to_lowercase())?;
         self.get(ModelKind::User, id)
     }
@@ -475,8 +423,8 @@ impl RecordStore {
         }
         let id = record.id;
         let kind = record.kind;
-        match self.records.insert(key, Arc::new(record)) {
-            Some(replaced) => replaced.derived.supersede(),
+        match self.records.insert(key, Arc::new(Stored::new(record))) {
+            Some(replaced) => replaced.assets.supersede(),
             None => {
                 self.arrivals.fetch_add(1, Ordering::AcqRel);
             }
@@ -538,7 +486,7 @@ impl RecordStore {
     /// Removes everything.
     pub fn clear(&self) {
         for entry in self.records.iter() {
-            entry.value().derived.supersede();
+            entry.value().assets.supersede();
         }
         self.records.clear();
         self.arrivals.fetch_add(1, Ordering::AcqRel);
@@ -549,7 +497,7 @@ impl RecordStore {
     }
 
     /// Every record of `kind`, by id.
-    pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Record>> {
+    pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Stored>> {
         let mut all: Vec<_> = self
             .records
             .iter()

@@ -1,36 +1,44 @@
-//! The state over a fixture *file* (`--fixtures FILE`): the file is streamed into the
-//! database in bounded batches, entry by entry, never held whole in memory, and
-//! `POST /__mock/reset` reads it again rather than keeping it.
+//! The one road from a fixture document to the store: a [`Loader`] takes a document's
+//! entries as they are read — from a file (`--fixtures FILE`, streamed, never held whole in
+//! memory) or from a document in memory (the default data set, the builder's,
+//! `PUT /__mock/fixtures`) — and turns them into the database's content: records and
+//! passwords, Zammad's seeded names plus the names the links use, the links numbered after
+//! the highest given id, the tokens and the link id sequence. Start-up, reset and replace
+//! all take it; a merge goes through a write transaction, with the same entry conversion
+//! (`entries`).
 //!
-//! - First start (an empty database) and `--reset`: the file's records go to the database
-//!   and, at once, into memory; its links are kept as rows (48 bytes each), numbered, written
-//!   block by block and put in the graph at the end. Nothing is read back from the database.
-//!   A file that is invalid anywhere, even in its last entry, is refused whole and leaves the
-//!   database empty and unmarked (see `store::BulkLoad`).
-//! - Later starts: the database is the truth; the file is only read through, to refuse a bad
+//! Where the content goes depends on its source. A file is written in bounded batches while
+//! it is read (`store::BulkLoad`): a file that is invalid anywhere, even in its last entry,
+//! is refused whole and leaves the database empty and unmarked. A document in memory is
+//! small and already valid: it goes in as one whole replacement (`Store::replace_all`), so
+//! that a crash leaves the old content or the new one.
+//!
+//! - First start (an empty database) and `--reset`: the records also go straight into
+//!   memory, and the rest is installed from what the load gathered; nothing is read back.
+//! - Later starts: the database is the truth; a file is only read through, to refuse a bad
 //!   one as before and to take its fingerprint.
-//! - Reset: the file is what start-up read only if its fingerprint is unchanged; otherwise
-//!   the reset is refused (see [`ReplaceError::FixtureFileChanged`]), because "reset" promises
+//! - Reset: a file is what start-up read only if its fingerprint is unchanged; otherwise the
+//!   reset is refused (see [`ReplaceError::FixtureFileChanged`]), because "reset" promises
 //!   the start-up fixtures, and an edited file silently served under that name would be
-//!   neither. In-process documents (the default data set, the builder's, `PUT` bodies)
-//!   stay in memory: they are small, and nothing else holds them.
+//!   neither. In-process documents stay in memory: they are small, and nothing else holds
+//!   them.
 
 use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::{Path, PathBuf};
 
-use crate::catalog::Catalog;
+use crate::catalog::NewName;
 use crate::fixtures::{
     fingerprint_file, read_file, DocumentSink, FileError, Fingerprint, FixtureDocument,
     FixtureFileError, FixtureLink, FixtureRecord,
 };
-use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
-use crate::records::RecordStore;
+use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind};
+use crate::records::{Record, RecordStore};
 use crate::release::ZammadVersion;
 use crate::store::{BulkLoad, Snapshot, Store, StoreError, WriteSet, LINKS_PER_BLOCK};
 
-use super::documents::{fixture_row, link_ends, NewCatalog, ReplaceError};
-use super::{AppState, LinkIds};
+use super::entries::{fixture_row, link_ends, NewCatalog};
+use super::{AppState, LinkIds, WriterState};
 
 /// Records per batch written while a file is read: about 1 MB of generated tickets. Small
 /// batches keep the memory in flight small; sled takes them as fast as big ones.
@@ -51,6 +59,13 @@ pub(super) enum StartFixtures {
     },
 }
 
+/// Where a load reads its document.
+#[derive(Debug, Clone, Copy)]
+enum Source<'a> {
+    Document(&'a FixtureDocument),
+    File(&'a Path),
+}
+
 /// Why the state could not be opened over a fixture file.
 #[derive(Debug, thiserror::Error)]
 pub enum OpenError {
@@ -62,7 +77,66 @@ pub enum OpenError {
     Store(#[from] StoreError),
 }
 
+/// Why a replacement (or reset) failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ReplaceError {
+    /// The database failed.
+    #[error("the database failed")]
+    Store(#[from] StoreError),
+    /// The start-up fixture file no longer holds what start-up read; nothing was changed.
+    #[error(
+        "the fixture file {path} changed since start-up, so reset refuses to load it as the \
+         start-up fixtures; restart with --reset to serve it as it is now, or send it with \
+         PUT /__mock/fixtures"
+    )]
+    FixtureFileChanged {
+        /// The file.
+        path: String,
+    },
+    /// The start-up fixture file cannot be read any more; nothing was changed.
+    #[error(
+        "the fixture file {path} cannot be read since start-up, so reset has nothing to go \
+         back to; put it back, or send a document with PUT /__mock/fixtures"
+    )]
+    FixtureFileGone {
+        /// The file.
+        path: String,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The start-up fixture file changed while the reset read it and is no longer valid:
+    /// the database was cleared and refuses writes until a restart with `--reset`.
+    #[error("the fixture file changed during the reset; restart with --reset")]
+    FixtureFileUnloadable(#[source] crate::fixtures::FixtureFileError),
+}
+
 impl AppState {
+    /// Opens the state over `store` with the fixture document `fixtures`: on an empty
+    /// database (or with `reset`) the document is loaded into it; otherwise the database is
+    /// the truth. Either way `POST /__mock/reset` goes back to the document.
+    ///
+    /// # Errors
+    /// When the database fails or holds unreadable entries.
+    pub fn open(
+        store: Store,
+        fixtures: FixtureDocument,
+        reset: bool,
+        release: ZammadVersion,
+    ) -> Result<Self, StoreError> {
+        let mut state = Self::empty(store, release);
+        let started = state.start_from(Source::Document(&fixtures), reset);
+        match started {
+            Ok(_) => {}
+            Err(OpenError::Store(e)) => return Err(e),
+            // A document in memory was validated when it was made; only a file's reading
+            // can refuse.
+            Err(OpenError::Fixtures(e)) => return Err(StoreError::Damaged(e.to_string())),
+        }
+        state.start = StartFixtures::Document(fixtures);
+        Ok(state)
+    }
+
     /// Opens the state over `store` with the fixture file at `path`: on an empty database
     /// (or with `reset`) the file is loaded into it, streamed; otherwise the database is the
     /// truth and the file is only checked. Either way `POST /__mock/reset` goes back to it.
@@ -76,36 +150,104 @@ impl AppState {
         reset: bool,
         release: ZammadVersion,
     ) -> Result<Self, OpenError> {
-        let initialized = store.is_initialized()?;
-        let mut state = Self::empty(
-            store,
-            StartFixtures::Document(FixtureDocument::default()),
-            release,
-        );
-        let fingerprint = if initialized && !reset {
-            let fingerprint = validate_file(path)?;
-            state.reload(&mut state.writer.lock())?;
-            fingerprint
-        } else {
-            if initialized {
-                // A bad file must not cost the database its content: check it all first.
-                validate_file(path)?;
-            }
-            let (rest, fingerprint) = load_file(&state.store, Some(&state.records), path)?;
-            let started = std::time::Instant::now();
-            let _published = state.published.write();
-            state.install(&mut state.writer.lock(), rest);
-            log::info!(
-                "links in memory in {:.1} s",
-                started.elapsed().as_secs_f64()
-            );
-            fingerprint
-        };
+        let mut state = Self::empty(store, release);
+        let fingerprint = state
+            .start_from(Source::File(path), reset)?
+            .expect("a file load takes the file's fingerprint");
         state.start = StartFixtures::File {
             path: path.to_owned(),
             fingerprint,
         };
         Ok(state)
+    }
+
+    /// Fills a state nobody shares yet from `source` (or from the database, when it is
+    /// initialised and `reset` is not asked for); a file's fingerprint.
+    fn start_from(
+        &self,
+        source: Source<'_>,
+        reset: bool,
+    ) -> Result<Option<Fingerprint>, OpenError> {
+        let initialized = match self.store.is_initialized() {
+            Ok(initialized) => initialized,
+            // A database whose data is gone is loaded over with `--reset`, as it says; a
+            // file is still checked whole first.
+            Err(_) if reset => true,
+            Err(e) => return Err(e.into()),
+        };
+        // The written lock order (writer, then publication), though nobody shares the state
+        // yet.
+        let mut writer = self.writer.lock();
+        if initialized && !reset {
+            let fingerprint = match source {
+                Source::File(path) => Some(validate_file(path)?),
+                Source::Document(_) => None,
+            };
+            self.reload(&mut writer)?;
+            return Ok(fingerprint);
+        }
+        if let (true, Source::File(path)) = (initialized, source) {
+            // A bad file must not cost the database its content: check it all first.
+            validate_file(path)?;
+        }
+        let started = std::time::Instant::now();
+        let _published = self.published.write();
+        let (rest, fingerprint) = match source {
+            Source::Document(doc) => (load_document(&self.store, Some(&self.records), doc)?, None),
+            Source::File(path) => {
+                let (rest, fingerprint) = load_file(&self.store, Some(&self.records), path)?;
+                (rest, Some(fingerprint))
+            }
+        };
+        self.install(&mut writer, rest);
+        log::info!(
+            "fixtures in memory in {:.1} s",
+            started.elapsed().as_secs_f64()
+        );
+        Ok(fingerprint)
+    }
+
+    /// Rebuilds memory from the database, while no view is open. Callers hold the writer
+    /// lock (`writer`).
+    pub(super) fn reload(&self, writer: &mut WriterState) -> Result<(), StoreError> {
+        let mut snapshot = self.store.load()?;
+        let _published = self.published.write();
+        self.records.clear();
+        for (kind, id, json) in std::mem::take(&mut snapshot.records) {
+            let record = Record::from_json(kind, id, &json).map_err(|e| StoreError::Corrupt {
+                key: format!("{}[{id}]", kind.class_name()),
+                reason: e.to_string(),
+            })?;
+            self.records.upsert(record);
+        }
+        self.install(writer, snapshot);
+        Ok(())
+    }
+
+    /// Puts everything but the records of `snapshot` in memory (the records are there
+    /// already). Callers hold the writer lock (`writer`) and the publication lock.
+    pub(super) fn install(&self, writer: &mut WriterState, snapshot: Snapshot) {
+        for (id, password) in snapshot.passwords {
+            self.records.set_password(id, Some(password));
+        }
+        self.catalog
+            .replace(snapshot.link_types, snapshot.link_objects);
+        self.graph.clear();
+        self.graph.insert_all(&snapshot.links);
+        self.tokens.clear();
+        for token in snapshot.tokens {
+            self.tokens.insert(token.token.clone(), token);
+        }
+        self.records.changed();
+        writer.link_ids = LinkIds::starting_at(snapshot.next_link_id);
+    }
+
+    /// Replaces the database's content with `doc`, then memory with the database's (the
+    /// writer lock keeps every other write out until memory matches).
+    pub(super) fn replace_now(&self, doc: &FixtureDocument) -> Result<(), StoreError> {
+        let mut writer = self.writer.lock();
+        load_document(&self.store, None, doc)?;
+        self.reload(&mut writer)
     }
 
     /// Loads the start-up fixture file again, if it is unchanged, while holding the writer
@@ -140,6 +282,15 @@ impl AppState {
     }
 }
 
+/// Writes `doc` into `store` as its whole content, the way start-up does (for tools that
+/// prepare a database, such as `examples/scale.rs`).
+///
+/// # Errors
+/// When the database fails.
+pub fn write_document(store: &Store, doc: &FixtureDocument) -> Result<(), StoreError> {
+    load_document(store, None, doc).map(drop)
+}
+
 /// Reads the whole file at `path`, keeping nothing, and fingerprints it.
 fn validate_file(path: &Path) -> Result<Fingerprint, FixtureFileError> {
     match read_file(path, &mut Discard) {
@@ -149,27 +300,26 @@ fn validate_file(path: &Path) -> Result<Fingerprint, FixtureFileError> {
     }
 }
 
-/// Streams the file at `path` into `store` (its old content goes), records also into
-/// `memory` when given; hands back the rest of the content for memory (passwords, names,
-/// links, tokens, the link id sequence; no records) and the file's fingerprint.
+/// Loads `doc` into `store` as its whole content (the old content goes), its records also
+/// into `memory` when given; hands back the rest of the content for memory (passwords,
+/// names, links, tokens, the link id sequence; no records).
+fn load_document(
+    store: &Store,
+    memory: Option<&RecordStore>,
+    doc: &FixtureDocument,
+) -> Result<Snapshot, StoreError> {
+    let mut load = Loader::new(Target::Whole(store), memory);
+    doc.feed(&mut load)?;
+    load.finish()
+}
+
+/// As [`load_document`] for the file at `path`, streamed, with the file's fingerprint.
 fn load_file(
     store: &Store,
     memory: Option<&RecordStore>,
     path: &Path,
 ) -> Result<(Snapshot, Fingerprint), OpenError> {
-    let mut load = FileLoad {
-        bulk: store.bulk_load()?,
-        writes: WriteSet::new(),
-        in_writes: 0,
-        records: 0,
-        memory,
-        passwords: HashMap::new(),
-        catalog: NewCatalog::seeded(),
-        links: Vec::new(),
-        highest: 0,
-        tokens: Vec::new(),
-        now: Millis::now(),
-    };
+    let mut load = Loader::new(Target::Bulk(store.bulk_load()?), memory);
     let started = std::time::Instant::now();
     let fingerprint = match read_file(path, &mut load) {
         Ok(fingerprint) => fingerprint,
@@ -214,10 +364,18 @@ impl DocumentSink for Discard {
     }
 }
 
-/// A file being loaded: what `document_writes` makes of a whole document, made entry by
-/// entry (records written as they come, links once their ids are known).
-struct FileLoad<'s> {
-    bulk: BulkLoad<'s>,
+/// Where a load's writes go.
+enum Target<'s> {
+    /// In bounded batches while the source is read, marked loaded at the end.
+    Bulk(BulkLoad<'s>),
+    /// Gathered, and applied as one whole replacement at the end.
+    Whole(&'s Store),
+}
+
+/// A document being loaded, entry by entry: records written as they come (in batches, when
+/// the target takes them so), links once their ids are known.
+struct Loader<'s> {
+    target: Target<'s>,
     writes: WriteSet,
     in_writes: usize,
     /// Records read, for the log.
@@ -233,7 +391,25 @@ struct FileLoad<'s> {
     now: Millis,
 }
 
-impl DocumentSink for FileLoad<'_> {
+impl<'s> Loader<'s> {
+    fn new(target: Target<'s>, memory: Option<&'s RecordStore>) -> Self {
+        Self {
+            target,
+            writes: WriteSet::new(),
+            in_writes: 0,
+            records: 0,
+            memory,
+            passwords: HashMap::new(),
+            catalog: NewCatalog::seeded(),
+            links: Vec::new(),
+            highest: 0,
+            tokens: Vec::new(),
+            now: Millis::now(),
+        }
+    }
+}
+
+impl DocumentSink for Loader<'_> {
     type Error = StoreError;
 
     fn record(&mut self, entry: FixtureRecord) -> Result<(), StoreError> {
@@ -248,9 +424,12 @@ impl DocumentSink for FileLoad<'_> {
         }
         self.in_writes += 1;
         self.records += 1;
-        if self.in_writes == RECORDS_PER_BATCH {
-            self.in_writes = 0;
-            self.bulk.apply(std::mem::take(&mut self.writes))?;
+        // A whole replacement keeps everything for its one apply at the end.
+        if let Target::Bulk(bulk) = &mut self.target {
+            if self.in_writes == RECORDS_PER_BATCH {
+                self.in_writes = 0;
+                bulk.apply(std::mem::take(&mut self.writes))?;
+            }
         }
         Ok(())
     }
@@ -264,7 +443,8 @@ impl DocumentSink for FileLoad<'_> {
     }
 
     fn link(&mut self, link: FixtureLink) -> Result<(), StoreError> {
-        // As in `document_writes`: a full name table (65,535 names) drops the link.
+        // Validation guarantees non-blank names, so every name gets an id; a full name table
+        // (65,535 names) is the only failure and drops the link.
         let Ok(Some(ends)) = link_ends(&link, &mut self.catalog) else {
             log::warn!("fixture link skipped: no id left for its names");
             return Ok(());
@@ -281,7 +461,9 @@ impl DocumentSink for FileLoad<'_> {
     }
 
     fn restart(&mut self) -> Result<(), StoreError> {
-        self.bulk.restart()?;
+        if let Target::Bulk(bulk) = &mut self.target {
+            bulk.restart()?;
+        }
         self.writes = WriteSet::new();
         self.in_writes = 0;
         self.records = 0;
@@ -295,28 +477,18 @@ impl DocumentSink for FileLoad<'_> {
     }
 }
 
-impl FileLoad<'_> {
+impl Loader<'_> {
     /// Numbers the links, writes them, the names, the tokens and the sequence, and marks
     /// the database as loaded.
-    fn finish(self) -> Result<Snapshot, StoreError> {
-        let FileLoad {
-            mut bulk,
-            mut writes,
-            passwords,
-            catalog,
-            mut links,
-            highest,
-            tokens,
-            ..
-        } = self;
-        let mut ids = LinkIds::starting_at(highest + 1);
-        for row in &mut links {
+    fn finish(mut self) -> Result<Snapshot, StoreError> {
+        let mut ids = LinkIds::starting_at(self.highest + 1);
+        for row in &mut self.links {
             row.id = ids.assign((row.id != 0).then_some(row.id));
         }
         // Blocks are written from whole runs of ids; generated files are in id order
         // already, which the sort finds at once.
-        links.sort_unstable_by_key(|row| row.id);
-        let names = catalog.catalog.snapshot();
+        self.links.sort_unstable_by_key(|row| row.id);
+        let names = self.catalog.catalog.snapshot();
         let link_types: Vec<(u16, String)> =
             names.types().map(|(id, n)| (id.0, n.to_owned())).collect();
         let link_objects: Vec<(u16, String)> = names
@@ -324,59 +496,62 @@ impl FileLoad<'_> {
             .map(|(id, n)| (id.0, n.to_owned()))
             .collect();
         for (id, name) in &link_types {
-            writes.put_name(&crate::catalog::NewName::Type(
-                crate::model::LinkTypeId(*id),
-                name.clone(),
-            ));
+            self.writes
+                .put_name(&NewName::Type(LinkTypeId(*id), name.clone()));
         }
         for (id, name) in &link_objects {
-            writes.put_name(&crate::catalog::NewName::Object(
-                crate::model::LinkObjectId(*id),
-                name.clone(),
-            ));
+            self.writes
+                .put_name(&NewName::Object(LinkObjectId(*id), name.clone()));
         }
-        bulk.apply(std::mem::take(&mut writes))?;
-        let block_of = |row: &LinkRow| row.id / LINKS_PER_BLOCK;
-        let mut start = 0;
-        while start < links.len() {
-            let mut end = (start + LINK_ROWS_PER_BATCH).min(links.len());
-            while end < links.len() && block_of(&links[end]) == block_of(&links[end - 1]) {
-                end += 1;
+        let mut last = match &mut self.target {
+            Target::Bulk(bulk) => {
+                bulk.apply(std::mem::take(&mut self.writes))?;
+                let block_of = |row: &LinkRow| row.id / LINKS_PER_BLOCK;
+                let links = &self.links;
+                let mut start = 0;
+                while start < links.len() {
+                    let mut end = (start + LINK_ROWS_PER_BATCH).min(links.len());
+                    while end < links.len() && block_of(&links[end]) == block_of(&links[end - 1]) {
+                        end += 1;
+                    }
+                    let mut batch = WriteSet::new();
+                    for row in &links[start..end] {
+                        batch.put_link(row);
+                    }
+                    bulk.apply(batch)?;
+                    start = end;
+                }
+                WriteSet::new()
             }
-            let mut batch = WriteSet::new();
-            for row in &links[start..end] {
-                batch.put_link(row);
+            Target::Whole(_) => {
+                let mut all = std::mem::take(&mut self.writes);
+                for row in &self.links {
+                    all.put_link(row);
+                }
+                all
             }
-            bulk.apply(batch)?;
-            start = end;
+        };
+        for token in &self.tokens {
+            last.put_token(token);
         }
-        for token in &tokens {
-            writes.put_token(token);
+        last.put_next_link_id(ids.next());
+        last.put_link_count(self.links.len());
+        match self.target {
+            Target::Bulk(bulk) => bulk.finish(last)?,
+            Target::Whole(store) => store.replace_all(last)?,
         }
-        writes.put_next_link_id(ids.next());
-        writes.put_link_count(links.len());
-        bulk.finish(writes)?;
         Ok(Snapshot {
             records: Vec::new(),
-            passwords: passwords
+            passwords: self
+                .passwords
                 .into_iter()
                 .filter_map(|(id, password)| Some((id, password?)))
                 .collect(),
-            links,
+            links: self.links,
             link_types,
             link_objects,
-            tokens,
+            tokens: self.tokens,
             next_link_id: ids.next(),
         })
-    }
-}
-
-impl NewCatalog {
-    /// Zammad's seeded names, none created yet.
-    pub(super) fn seeded() -> Self {
-        Self {
-            catalog: Catalog::seeded(),
-            created: Vec::new(),
-        }
     }
 }

@@ -6,13 +6,16 @@
 //! state after it. Every change goes through one write transaction (`write`): it holds the
 //! writer lock, gathers the durable writes and the memory changes, applies both in one place
 //! (the memory part while no view is open) and hands back a `Commit` whose flush the caller
-//! awaits before it answers. Whole documents (start-up, replace, reset, merge, export) are
-//! `documents`'s. Zammad's link rules are `links`'s.
+//! awaits before it answers. Every whole document takes one road into the store (`load`:
+//! start-up, `--fixtures`, reset, replace); the running state's document calls (replace,
+//! reset, merge, export) are `documents`'s. Zammad's rules are the domain's (`links`,
+//! `tickets`).
 //!
 //! Lock order: the writer lock, then the publication lock. A view is never held across an
 //! `.await` or while writing (the write would wait for it forever).
 
 mod documents;
+mod entries;
 mod load;
 mod write;
 
@@ -27,8 +30,8 @@ use crate::records::RecordStore;
 use crate::release::ZammadVersion;
 use crate::store::{Store, StoreError};
 
-pub use documents::{document_writes, MergeError, ReplaceError};
-pub use load::OpenError;
+pub use documents::MergeError;
+pub use load::{write_document, OpenError, ReplaceError};
 pub use write::{Commit, LinkIds, WriteTx};
 
 /// What the writer lock guards besides the order of writes.
@@ -108,7 +111,8 @@ impl View<'_> {
 }
 
 impl AppState {
-    fn empty(store: Store, start: load::StartFixtures, release: ZammadVersion) -> Self {
+    /// An empty state over `store`, to be filled by `load`.
+    fn empty(store: Store, release: ZammadVersion) -> Self {
         Self {
             release,
             records: RecordStore::default(),
@@ -122,7 +126,7 @@ impl AppState {
                 link_ids: LinkIds::starting_at(1),
             }),
             published: RwLock::new(()),
-            start,
+            start: load::StartFixtures::Document(crate::fixtures::FixtureDocument::default()),
         }
     }
 

@@ -14,7 +14,7 @@ use parking_lot::MutexGuard;
 
 use crate::catalog::{CatalogError, Names, NewName};
 use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind};
-use crate::records::Record;
+use crate::records::{Record, Stored};
 use crate::store::{StoreError, WriteSet};
 
 use super::{AppState, WriterState};
@@ -52,7 +52,7 @@ pub struct WriteTx<'s> {
     writer: MutexGuard<'s, WriterState>,
     writes: WriteSet,
     created: Vec<NewName>,
-    records: Vec<Arc<Record>>,
+    records: Vec<Arc<Stored>>,
     passwords: Vec<(i64, Option<String>)>,
     tokens: Vec<ApiToken>,
     added: Vec<LinkRow>,
@@ -95,7 +95,7 @@ impl<'s> WriteTx<'s> {
     }
 
     /// The newest copy of record `kind`/`id`: this transaction's, else the state's.
-    pub fn record(&self, kind: ModelKind, id: i64) -> Option<Arc<Record>> {
+    pub fn record(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
         self.records
             .iter()
             .rev()
@@ -115,7 +115,7 @@ impl<'s> WriteTx<'s> {
         if let Some(record) = self.record(kind, id) {
             let touched = record.touched(now);
             self.writes.put_touch(&touched, now);
-            self.records.push(Arc::new(touched));
+            self.records.push(Arc::new(Stored::new(touched)));
         }
     }
 
@@ -126,7 +126,7 @@ impl<'s> WriteTx<'s> {
             self.writes.put_password(record.id, Some(password));
             self.passwords.push((record.id, Some(password.to_owned())));
         }
-        self.records.push(Arc::new(record));
+        self.records.push(Arc::new(Stored::new(record)));
     }
 
     /// Writes an API token.
@@ -211,7 +211,17 @@ pub struct Commit<'s, T> {
     value: T,
 }
 
-impl<T> Commit<'_, T> {
+impl<'s, T> Commit<'s, T> {
+    /// A write that went to the database outside a transaction (a whole document's load),
+    /// still to be flushed.
+    pub(super) fn written(state: &'s AppState, value: T) -> Self {
+        Self {
+            state,
+            wrote: true,
+            value,
+        }
+    }
+
     /// Waits until the write is on disk (sharing the flush with concurrent writers), then
     /// gives the transaction's value.
     ///

@@ -18,7 +18,7 @@ use crate::expand;
 use crate::links;
 use crate::model::ModelKind;
 use crate::params::Params;
-use crate::records::Record;
+use crate::records::Stored;
 use crate::refusal::{DomainError, Refusal};
 use crate::release::{Shape, ZammadVersion};
 use crate::render::{self, Viewer};
@@ -88,7 +88,7 @@ pub async fn show(
 ) -> Result<String, DomainError> {
     let release = state.release();
     let viewer = Viewer::of(caller);
-    let find = |view: &View<'_>| -> Result<Arc<Record>, Refusal> {
+    let find = |view: &View<'_>| -> Result<Arc<Stored>, Refusal> {
         let record = request
             .id
             .parse::<i64>()
