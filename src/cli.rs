@@ -1,7 +1,8 @@
 //! The command line: options as typed as clap can make them, each also settable by an
-//! environment variable, their resolution into a [`MockServerBuilder`], and `run`, which
-//! the binary's `main` calls. Reading files happens here (the fixture file); everything else
-//! is left to `server` and `generate`.
+//! environment variable, their resolution into a [`MockServerBuilder`], and `main`, which
+//! the binary calls. Only the fixture file's readability is checked here (its content is
+//! read by the server as it starts); serving is left to `server`, the subcommands to
+//! `generate` and `capture`.
 
 use std::ffi::OsStr;
 use std::net::SocketAddr;
@@ -68,16 +69,16 @@ pub struct Cli {
     /// The largest request body of a Zammad API call; larger ones get 413.
     #[arg(long, env = "ZAMMAD_MOCK_MAX_BODY_BYTES", value_name = "BYTES", default_value_t = crate::api::DEFAULT_MAX_BODY_BYTES)]
     pub max_body_bytes: usize,
-    /// Which Zammad to answer as: 5.0 (Zammad 5.0.x, the default), 6.5 (Zammad 6.5.x) or
-    /// 7.0 (Zammad 7.0.1): refusals, validations, authorization, assets, default data set.
+    /// Which Zammad release to answer as (default: the line of the user's example; the
+    /// README lists the lines): refusals, validations, authorization, assets, default data
+    /// set. An unknown value names the accepted ones.
     #[arg(
         long,
         env = "ZAMMAD_MOCK_ZAMMAD_VERSION",
         value_name = "VERSION",
-        value_parser = ZammadVersion::parse,
-        default_value = "5.0"
+        value_parser = ZammadVersion::parse
     )]
-    pub zammad_version: ZammadVersion,
+    pub zammad_version: Option<ZammadVersion>,
     /// How many worker threads answer requests (default: one per CPU core).
     #[arg(long, env = "ZAMMAD_MOCK_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
@@ -119,7 +120,7 @@ impl Cli {
                     .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get())),
             )
             .handle_signals(true)
-            .zammad_version(self.zammad_version)
+            .zammad_version(self.zammad_version.unwrap_or_default())
             .admin_open_on_network(self.admin_open)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)

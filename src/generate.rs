@@ -2,7 +2,7 @@
 //! `zammad-links-mock generate --tickets N --links M --out FILE`.
 //!
 //! The document is written as it is generated (a 10-million-link file never sits in memory
-//! as JSON). It holds Zammad 5.x's permissions and roles, groups, organizations, agents and
+//! as JSON). It holds the default data set's permissions and roles, groups, organizations, agents and
 //! customers in proportion to the tickets, tickets shaped like the seed's, and links of mixed
 //! types (normal, parent, child) between random tickets, never the same link twice. User 3
 //! is `test@test.de` / `test` with access to every group, and owns token

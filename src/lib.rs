@@ -1,6 +1,7 @@
 //! `zammad-links-mock`: the Zammad helpdesk's Links REST API (`GET /api/v1/links`,
-//! `POST /api/v1/links/add`, `DELETE /api/v1/links/remove`) answered exactly as Zammad 5.0
-//! does, from memory, with every write persisted in sled.
+//! `POST /api/v1/links/add`, `DELETE /api/v1/links/remove`) and the ticket calls around it,
+//! answered exactly as the Zammad release you choose ([`ZammadVersion`]; by default the line
+//! of the user's example) does, from memory, with every write persisted in sled.
 //!
 //! Start it in a test on a free port, with the default data set (the user's example from a
 //! real Zammad) or fixtures of your own; it stops when the handle is dropped:
@@ -10,7 +11,7 @@
 //!
 //! // Arrange
 //! let server = MockServer::start();
-//! // Act: any HTTP client; here a plain TCP request to stay dependency-free.
+//! // Act: any HTTP client; here a plain TCP request, to need no client in this example.
 //! use std::io::{Read, Write};
 //! let mut stream = std::net::TcpStream::connect(server.address()).unwrap();
 //! stream
@@ -62,8 +63,9 @@ pub use records::{Fields, Record};
 pub use release::{UnknownVersion, ZammadVersion};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
 
-/// The default data set (`data/default.json`): the user's example from Zammad 5.0 plus what
-/// makes it usable, as a fixture document's JSON text.
+/// The default data set (`data/default.json`): the user's example plus what makes it usable,
+/// as a fixture document's JSON text (the default release's; each release line has its own,
+/// [`ZammadVersion::default_data`]).
 pub const DEFAULT_DATA: &str = fixtures::DEFAULT_DATA;
 
 /// The crate's insides for its own benches and examples; not a stable API.

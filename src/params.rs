@@ -87,7 +87,7 @@ impl<'a> Params<'a> {
         }
     }
 
-    /// Whether `key` is one of the four values Zammad 5.0 takes for yes: `true`, `1`, or
+    /// Whether `key` is one of the four values the seed's line takes for yes: `true`, `1`, or
     /// their text (`application_controller/has_response_extentions.rb#response_expand?`).
     fn is_true_or_one(&self, key: &str) -> bool {
         match self.get(key) {

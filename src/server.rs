@@ -138,7 +138,7 @@ impl MockServerBuilder {
         self
     }
 
-    /// Answer as Zammad `version` (default 5.0): its refusals, validations, authorization,
+    /// Answer as Zammad `version` (default: the seed's line): its refusals, validations, authorization,
     /// assets and, unless [`fixtures`](Self::fixtures) gives a document, its default data set.
     pub fn zammad_version(mut self, version: ZammadVersion) -> Self {
         self.release = version;

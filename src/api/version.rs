@@ -10,7 +10,7 @@ use super::extract::Call;
 use super::ApiError;
 use crate::refusal::Refusal;
 
-/// `GET /api/v1/version`: 200 `{"version": "5.0.3"}` and so on; refused for a caller without
+/// `GET /api/v1/version`: 200 `{"version": …}`, the running release's; refused for a caller without
 /// `admin.version` (`controllers/version_controller_policy.rb`).
 pub(super) async fn show_version(call: Call) -> Result<HttpResponse, ApiError> {
     let caller = call.caller()?;

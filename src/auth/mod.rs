@@ -23,7 +23,7 @@ pub const LOGIN_FAILED: &str =
 /// Why a request could not be authenticated or impersonate.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AuthError {
-    /// No credentials at all: 403, not 401 (`authentication_check`).
+    /// No credentials at all: forbidden, not unauthorised (`authentication_check`).
     #[error("Authentication required")]
     Required,
     /// Wrong login or password.
@@ -50,7 +50,8 @@ pub enum AuthError {
 }
 
 impl AuthError {
-    /// Whether Zammad answers this with 403 (`Exceptions::Forbidden`) rather than 401.
+    /// Whether Zammad raises this as `Exceptions::Forbidden` rather than
+    /// `Exceptions::NotAuthorized`.
     pub fn is_forbidden(&self) -> bool {
         match self {
             AuthError::Required | AuthError::ImpersonationForbidden | AuthError::NoSuchUser(_) => {

@@ -76,7 +76,7 @@ impl<'a> PolicyEnd<'a> {
 
 /// The release's link policy for add (`target` must pass `update?`, then `source` `show?`)
 /// or, with `source` `None`, for remove (`target` only): `Ok` when the call may go on.
-/// Each end is looked up first, so a missing one is a 404 before any 403
+/// Each end is looked up first, so a missing one is refused as not found before any denial
 /// (`links_controller_policy.rb#add?` / `#remove?`, spec §1.6–1.7).
 pub(super) fn authorize(
     rules: &LinkRules,
@@ -86,7 +86,7 @@ pub(super) fn authorize(
     source: Option<PolicyEnd<'_>>,
 ) -> Result<(), Refusal> {
     let Some(policy) = &rules.policy else {
-        // No policy beyond being logged in (Zammad 5.0).
+        // A line without a links policy: being logged in is enough.
         return Ok(());
     };
     if let Some(ticket) = target.find(records)? {

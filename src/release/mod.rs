@@ -202,8 +202,8 @@ impl ZammadVersion {
             Refusal::UnsupportedObject { .. } => from_policy(|p| p.unsupported),
             Refusal::BadParameter(error) => match error {
                 ParamsError::Unparsable => Failure::new(Raised::BadRequest, error.to_string()),
-                // Zammad answers a RangeError with a masked 500; the mock keeps its promise of
-                // no 5xx for bad input and answers 422 with the message an admin would see.
+                // Zammad leaves a RangeError unrescued (masked); the mock keeps its promise of
+                // a client error for bad input, with the message an admin would see.
                 ParamsError::OutOfRange(_) => Failure::new(Raised::Invalid, error.to_string()),
             },
             // A name longer than the column or a full name table: the mock's own refusal.
@@ -273,9 +273,9 @@ pub(crate) enum Raised {
     Unauthorized,
     /// An exception nothing rescues: Zammad masks it; the text is what an admin would see.
     Unrescued,
-    /// The request could not be parsed (Rails' `ParseError`): the mock's 400.
+    /// The request could not be parsed (Rails' `ParseError`).
     BadRequest,
-    /// Input the mock refuses where Zammad would fail inside (a 500 there): `{"error": …}`.
+    /// Input the mock refuses where Zammad would fail inside (unrescued there): `{"error": …}`.
     Invalid,
 }
 
@@ -317,7 +317,7 @@ pub(crate) struct Room {
 /// What differs in authentication.
 #[derive(Debug)]
 pub(crate) struct AuthRules {
-    /// The 401's text for an unknown `Bearer` token (the OAuth2 check's own).
+    /// The text for an unknown `Bearer` token (the OAuth2 check's own).
     pub unknown_bearer: &'static str,
 }
 

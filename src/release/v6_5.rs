@@ -1,5 +1,5 @@
 //! Zammad 6.5 (spec column V65; V6x where V65 is not named): the links policy (target
-//! `update?`, source `show?`, missing tickets 404, other objects 500), the 2023 wording of a
+//! `update?`, source `show?`, missing tickets not found, other objects unrescued), the 2023 wording of a
 //! duplicate, tickets that pull their group and organization into `assets`, users that pull
 //! in no creators. Everything else as 5.0.
 
@@ -40,7 +40,7 @@ pub(super) const ROOM: Room = Room {
     ..v5_0::ROOM
 };
 
-/// `Controllers::LinksControllerPolicy` with the 404s of `find_by!` and the 500 of its
+/// `Controllers::LinksControllerPolicy` with the `RecordNotFound`s of `find_by!` and the unrescued error of its
 /// pattern match (V6x … V701, spec §1.6).
 pub(super) const POLICY: LinkPolicy = LinkPolicy {
     may_update_target: may_update_ticket,

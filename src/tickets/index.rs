@@ -35,7 +35,7 @@ pub fn list(
         request.per_page.clone()?,
         release.room().tickets.index_paging,
     );
-    // Zammad 5.0 selects with `Ticket.access_condition(user, 'read')`; the mock uses the same
+    // Zammad selects with `Ticket.access_condition(user, 'read')`; the mock uses the same
     // `TicketPolicy#show?` rule as the links filter, so that the index and the links list
     // never disagree about a ticket (they differ in Zammad only for an owner without group
     // access).
@@ -70,7 +70,7 @@ impl Page {
     /// `TicketsController#index`: with `paging.both_or_none`, `page` and `per_page` count
     /// only when both are given (each through Ruby's `to_i`); then offset = (page − 1) ×
     /// per_page; per_page is cut to the release's most. Zammad hands a negative offset or
-    /// limit to PostgreSQL, which refuses it with a 500; the mock answers those pages as
+    /// limit to PostgreSQL, which refuses it (an unrescued error); the mock answers those pages as
     /// empty instead (a choice of the mock).
     fn of(page: Option<i64>, per_page: Option<i64>, paging: Paging) -> Self {
         let (page, per_page) = match (page, per_page) {
