@@ -59,6 +59,8 @@ pub enum Association {
 /// Where a `belongs_to` row's name comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NameSource {
+    /// A model the mock keeps no records of (a checklist): never a name.
+    Missing,
     /// The record's `name`.
     Record(ModelKind),
     /// A user's `login`.
@@ -82,13 +84,14 @@ fn expand(
     record: &Record,
     records: &RecordStore,
     release: ZammadVersion,
-    associations: &[Association],
+    associations: &[&[Association]],
 ) -> String {
     let mut attrs = attributes(record);
-    for association in associations {
+    for association in associations.iter().copied().flatten() {
         match *association {
             Association::BelongsTo { key, id_key, names } => {
                 let name = id_of(&attrs, id_key).and_then(|id| match names {
+                    NameSource::Missing => None,
                     NameSource::Record(kind) => name(records, kind, id),
                     NameSource::User => login(records, id).flatten(),
                     NameSource::Seeded(lookup) => lookup.name(records, release.room().seeds, id),

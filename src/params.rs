@@ -84,6 +84,48 @@ impl<'a> Params<'a> {
     pub fn is_true(&self, key: &str, booleans: Booleans) -> bool {
         match booleans {
             Booleans::TrueOrOne => self.is_true_or_one(key),
+            Booleans::ActiveModel => self.is_active_model_true(key),
+        }
+    }
+
+    /// Whether `ActiveModel::Type::Boolean#cast` makes `key` true: anything but its false
+    /// values (`false`, `0`, `"0"`, `"f"`, `"F"`, `"false"`, `"FALSE"`, `"off"`, `"OFF"`), a
+    /// blank string (cast to nil) or nil. (`0.0` is not among them: Ruby's set compares with
+    /// `eql?`.)
+    fn is_active_model_true(&self, key: &str) -> bool {
+        const FALSE_TEXTS: [&str; 8] = ["0", "f", "F", "false", "FALSE", "off", "OFF", ""];
+        match self.get(key) {
+            Some(Param::Text(text)) => !FALSE_TEXTS.contains(&text.as_ref()),
+            Some(Param::Json(Value::String(text))) => !FALSE_TEXTS.contains(&text.as_str()),
+            Some(Param::Json(Value::Bool(b))) => *b,
+            Some(Param::Json(Value::Number(n))) => n.as_i64() != Some(0) || n.is_f64(),
+            Some(Param::Json(Value::Null)) | None => false,
+            Some(Param::Json(Value::Array(_) | Value::Object(_))) => true,
+        }
+    }
+
+    /// `key` as Ruby's `to_i` reads a present value (`params[:page]&.to_i`): a blank string is
+    /// 0, unlike an integer column's cast; absent or null is nothing.
+    ///
+    /// # Errors
+    /// [`ParamsError::OutOfRange`] for a number beyond 64 bits.
+    pub fn to_i(&self, key: &str) -> Result<Option<i64>, ParamsError> {
+        match self.get(key) {
+            None | Some(Param::Json(Value::Null)) => Ok(None),
+            Some(Param::Text(text)) if text.trim().is_empty() => Ok(Some(0)),
+            Some(Param::Json(Value::String(text))) if text.trim().is_empty() => Ok(Some(0)),
+            Some(_) => self.integer(key).map(|n| n.or(Some(0))),
+        }
+    }
+
+    /// `key` as Ruby's `inspect` shows what was sent: `nil` when absent, a string quoted
+    /// and escaped, numbers, `true`/`false`, arrays and hashes (`{"a"=>1}`) as Ruby writes
+    /// them — for the messages Zammad builds from raw parameters.
+    pub fn inspect(&self, key: &str) -> String {
+        match self.get(key) {
+            None => "nil".to_owned(),
+            Some(Param::Text(text)) => ruby_inspect_string(text),
+            Some(Param::Json(value)) => ruby_inspect(value),
         }
     }
 
@@ -150,6 +192,61 @@ impl<'a> Params<'a> {
             Some(Value::String(s)) => ruby_to_i(s),
         }
     }
+}
+
+/// `value` as Ruby's `inspect` writes the object Rails parsed it into.
+fn ruby_inspect(value: &Value) -> String {
+    match value {
+        Value::Null => "nil".to_owned(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => match n.as_f64().filter(|_| n.is_f64()) {
+            Some(float) => ruby_float_to_s(float),
+            None => n.to_string(),
+        },
+        Value::String(text) => ruby_inspect_string(text),
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(ruby_inspect).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(map) => {
+            let pairs: Vec<String> = map
+                .iter()
+                .map(|(k, v)| format!("{}=>{}", ruby_inspect_string(k), ruby_inspect(v)))
+                .collect();
+            format!("{{{}}}", pairs.join(", "))
+        }
+    }
+}
+
+/// Ruby's `String#inspect` (`rb_str_inspect`): double quotes, `"`, `\` and the start of an
+/// interpolation (`#{`, `#$`, `#@`) escaped, control characters as `\n`, `\t`, `\e`, … or
+/// `\xNN`/`\u{…}`, everything printable as it is.
+fn ruby_inspect_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '#' if matches!(chars.peek(), Some('{' | '$' | '@')) => out.push_str("\\#"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{0c}' => out.push_str("\\f"),
+            '\u{0b}' => out.push_str("\\v"),
+            '\u{08}' => out.push_str("\\b"),
+            '\u{07}' => out.push_str("\\a"),
+            '\u{1b}' => out.push_str("\\e"),
+            c if (c as u32) < 0x20 || c == '\u{7f}' => {
+                out.push_str(&format!("\\x{:02X}", c as u32));
+            }
+            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// Ruby's `Float#to_s` (`flo_to_s` in `numeric.c`): the shortest digits that read back as

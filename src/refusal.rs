@@ -21,8 +21,10 @@ pub enum Refusal {
     NotAuthorized,
     /// The caller lacks the permission a whole controller needs (`admin` for the version).
     PermissionMissing {
-        /// Whether the caller came by token (Zammad words the two apart in later lines).
+        /// Whether the caller came by token.
         by_token: bool,
+        /// Whether the user holds the permission but the token's own list does not.
+        token_denied: bool,
     },
     /// No route for this method and path (Zammad's catch-all route).
     NoRoute {
@@ -50,14 +52,11 @@ pub enum Refusal {
     TicketNumberNotFound(Option<String>),
     /// The link policy found no knowledge-base answer translation with this id.
     TranslationNotFound(Option<i64>),
-    /// The link policy's pattern match knows no such object (`[name, id, number]`).
+    /// The link policy's pattern match knows no such object: `[name, id, number]` as
+    /// Ruby's `inspect` shows what was sent (the raised error's message).
     UnsupportedObject {
-        /// The object's name, as sent.
-        object: Option<String>,
-        /// The id, as sent.
-        id: Option<i64>,
-        /// The number, as sent.
-        number: Option<String>,
+        /// The inspected array, such as `["Foo", nil, "1"]`.
+        shown: String,
     },
     /// A parameter could not be read.
     BadParameter(ParamsError),

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::assets::AssetsBuilder;
 use crate::auth::{AssetLevel, Caller};
-use crate::links::LinkList;
+use crate::links::{Added, LinkList};
 use crate::model::{LinkRow, ModelKind};
 use crate::records::{Record, RecordStore, Stored};
 use crate::release::{AllPart, ZammadVersion};
@@ -111,6 +111,30 @@ pub fn link_row(row: &LinkRow) -> String {
     serde_json::to_string(&LinkRowJson::from(row)).expect("a link row always serialises")
 }
 
+/// The body of `POST /api/v1/links/add` for what was added: the new row, or the row a
+/// validator refused as the controller renders it unsaved (`id`, `created_at` and
+/// `updated_at` null).
+pub fn added_row(added: &Added) -> String {
+    match added {
+        Added::Stored(row) => link_row(row),
+        Added::Unsaved {
+            link_type,
+            source,
+            target,
+        } => serde_json::json!({
+            "id": null,
+            "link_type_id": link_type.0,
+            "link_object_source_id": source.object.0,
+            "link_object_source_value": source.value,
+            "link_object_target_id": target.object.0,
+            "link_object_target_value": target.value,
+            "created_at": null,
+            "updated_at": null,
+        })
+        .to_string(),
+    }
+}
+
 /// The body of `DELETE /api/v1/links/remove`: the rows `destroy_all` returned, usually `[]`.
 pub fn removed_rows(rows: &[LinkRow]) -> String {
     let rows: Vec<LinkRowJson> = rows.iter().map(LinkRowJson::from).collect();
@@ -173,9 +197,13 @@ pub fn ticket_all(
             }
             AllPart::Tags => out.push_str("\"tags\":[]"),
             AllPart::Mentions => out.push_str("\"mentions\":[]"),
-            AllPart::FormMeta => {
-                out.push_str("\"form_meta\":{\"filter\":{},\"dependencies\":{}}");
-            }
+            AllPart::TimeAccountings => out.push_str("\"time_accountings\":[]"),
+            // `Ticket::ScreenOptions`' keys; what the core workflow would fill in is not
+            // modelled.
+            AllPart::FormMeta => out.push_str(
+                "\"form_meta\":{\"filter\":{},\"dependencies\":null,\
+                 \"configure_attributes\":[],\"core_workflow\":{}}",
+            ),
         }
     }
     out.push('}');
@@ -199,6 +227,23 @@ pub fn full(
     out.push_str(",\"assets\":");
     assets.write_json(&mut out, viewer.level, viewer.user_id);
     out.push('}');
+    out
+}
+
+/// The `assets` of `listed` together, each walked in turn (`item.assets(assets)` in a
+/// loop, as index and search build them).
+pub fn assets_of(
+    listed: &[Arc<Stored>],
+    records: &RecordStore,
+    release: ZammadVersion,
+    viewer: Viewer,
+) -> String {
+    let mut assets = AssetsBuilder::new(records, release);
+    for record in listed {
+        assets.add(Arc::clone(record));
+    }
+    let mut out = String::with_capacity(assets.json_len_bound());
+    assets.write_json(&mut out, viewer.level, viewer.user_id);
     out
 }
 

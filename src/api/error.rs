@@ -29,6 +29,8 @@ pub enum ApiError {
         refusal: Refusal,
         /// The release answering.
         release: ZammadVersion,
+        /// Whether the caller sees the text of an unrescued error rather than the mask.
+        sees_details: bool,
     },
     /// The request body is larger than the service takes (`--max-body-bytes`). A real Zammad
     /// never sees such a request: nginx's `client_max_body_size` answers 413 with an HTML page
@@ -47,10 +49,15 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    /// A domain call's failure, answered as `release`.
-    pub fn domain(error: DomainError, release: ZammadVersion) -> Self {
+    /// A domain call's failure, answered as `release` to a caller who sees details of
+    /// unrescued errors or not.
+    pub fn domain(error: DomainError, release: ZammadVersion, sees_details: bool) -> Self {
         match error {
-            DomainError::Refused(refusal) => ApiError::Refused { refusal, release },
+            DomainError::Refused(refusal) => ApiError::Refused {
+                refusal,
+                release,
+                sees_details,
+            },
             DomainError::Store(error) => ApiError::Store(error),
         }
     }
@@ -82,7 +89,11 @@ fn parts(error: &ApiError) -> Parts {
         from_action: false,
     };
     match error {
-        ApiError::Refused { refusal, release } => raised(release.failure(refusal)),
+        ApiError::Refused {
+            refusal,
+            release,
+            sees_details,
+        } => raised(release.failure(refusal), *sees_details),
         ApiError::BodyTooLarge => plain(
             StatusCode::PAYLOAD_TOO_LARGE,
             Body::ErrorOnly(error.to_string()),
@@ -97,8 +108,10 @@ fn parts(error: &ApiError) -> Parts {
     }
 }
 
-/// The answer to a failure as Zammad raised it.
-fn raised(Failure { raised, text }: Failure) -> Parts {
+/// The answer to a failure as Zammad raised it, to a caller who sees the details of an
+/// unrescued error (`handles_errors.rb#humanize_error`: the raw message as `error`, without
+/// `error_human`) or not (the masked "Error ID").
+fn raised(Failure { raised, text }: Failure, sees_details: bool) -> Parts {
     let text = text.into_owned();
     let (status, body, from_action) = match raised {
         Raised::RecordNotFound => (StatusCode::NOT_FOUND, Body::Humanized(text), false),
@@ -114,6 +127,14 @@ fn raised(Failure { raised, text }: Failure) -> Parts {
         ),
         Raised::Forbidden => (StatusCode::FORBIDDEN, Body::Humanized(text), false),
         Raised::Unauthorized => (StatusCode::UNAUTHORIZED, Body::Humanized(text), false),
+        Raised::Unrescued if sees_details => {
+            log::error!("{text}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Body::ErrorOnly(text),
+                false,
+            )
+        }
         Raised::Unrescued => (StatusCode::INTERNAL_SERVER_ERROR, Body::Masked(text), false),
         Raised::BadRequest => (StatusCode::BAD_REQUEST, Body::ErrorOnly(text), false),
         Raised::Invalid => (

@@ -155,18 +155,22 @@ impl Call {
         raw.strip_suffix(".json").unwrap_or(raw)
     }
 
-    /// `refusal`, as this call's release answers it.
+    /// `refusal`, as this call's release answers it to this caller.
     pub(super) fn refusal(&self, refusal: Refusal) -> ApiError {
-        ApiError::Refused {
-            refusal,
-            release: self.release(),
-        }
+        ApiError::domain(refusal.into(), self.release(), self.sees_details())
     }
 
     /// How a domain call's failure is answered: `.map_err(call.failed())?`.
     pub(super) fn failed(&self) -> impl Fn(DomainError) -> ApiError {
-        let release = self.release();
-        move |error| ApiError::domain(error, release)
+        let (release, sees_details) = (self.release(), self.sees_details());
+        move |error| ApiError::domain(error, release, sees_details)
+    }
+
+    /// Whether the caller (once authenticated) sees the text of unrescued errors.
+    fn sees_details(&self) -> bool {
+        self.caller
+            .as_ref()
+            .is_ok_and(|caller| self.release().sees_details(caller))
     }
 }
 

@@ -40,11 +40,23 @@ pub(super) async fn add_link(call: Call) -> Result<HttpResponse, ApiError> {
         source_id: params.integer("link_object_source_number"),
         target_object: params.string("link_object_target"),
         target_value: params.integer("link_object_target_value"),
+        target_shown: pattern(
+            &params,
+            "link_object_target",
+            Some("link_object_target_value"),
+            None,
+        ),
+        source_shown: pattern(
+            &params,
+            "link_object_source",
+            None,
+            Some("link_object_source_number"),
+        ),
     };
-    let row = links::add(call.state(), &request, caller)
+    let added = links::add(call.state(), &request, caller)
         .await
         .map_err(call.failed())?;
-    Ok(json_success(StatusCode::CREATED, render::link_row(&row)))
+    Ok(json_success(StatusCode::CREATED, render::added_row(&added)))
 }
 
 /// `DELETE /api/v1/links/remove`: always 201 (`links_controller.rb#remove`), with the rows
@@ -58,6 +70,12 @@ pub(super) async fn remove_link(call: Call) -> Result<HttpResponse, ApiError> {
         source_value: params.integer("link_object_source_value"),
         target_object: name_or_id(&params, "link_object_target", "link_object_target_id"),
         target_value: params.integer("link_object_target_value"),
+        target_shown: pattern(
+            &params,
+            "link_object_target",
+            Some("link_object_target_value"),
+            None,
+        ),
     };
     let rows = links::remove(call.state(), &request, caller)
         .await
@@ -66,6 +84,18 @@ pub(super) async fn remove_link(call: Call) -> Result<HttpResponse, ApiError> {
         StatusCode::CREATED,
         render::removed_rows(&rows),
     ))
+}
+
+/// `[params[name], params[id], params[number]]` as Ruby inspects it (`nil` for a key not
+/// given): what the links policy's pattern match sees (`links_controller_policy.rb`).
+fn pattern(params: &Params<'_>, name: &str, id: Option<&str>, number: Option<&str>) -> String {
+    let shown = |key: Option<&str>| key.map_or_else(|| "nil".to_owned(), |k| params.inspect(k));
+    format!(
+        "[{}, {}, {}]",
+        params.inspect(name),
+        shown(id),
+        shown(number)
+    )
 }
 
 /// `name` when its key was sent at all, else the raw id column `id`.

@@ -153,5 +153,6 @@ async fn catch_all(req: HttpRequest, _body: extract::Body) -> Result<HttpRespons
             path: req.path().to_owned(),
         },
         release,
+        sees_details: false,
     })
 }

@@ -25,13 +25,17 @@ pub(super) async fn show_ticket(call: Call) -> Result<HttpResponse, ApiError> {
     Ok(json_success(StatusCode::OK, body))
 }
 
-/// `GET /api/v1/tickets`: 200 with a JSON array of ticket attributes.
+/// `GET /api/v1/tickets`: 200 with the page of tickets in the shape asked for.
 pub(super) async fn list_tickets(call: Call) -> Result<HttpResponse, ApiError> {
     let caller = call.caller()?;
     let params = call.params()?;
     let request = ListTickets {
-        page: params.integer("page"),
-        per_page: params.integer("per_page"),
+        page: params.to_i("page"),
+        per_page: match params.to_i("per_page") {
+            Ok(None) => params.to_i("limit"),
+            given => given,
+        },
+        asked: Asked::from_params(&params, call.release()),
     };
     let body = tickets::list(call.state(), &request, caller).map_err(call.failed())?;
     Ok(json_success(StatusCode::OK, body))

@@ -300,6 +300,14 @@ impl Caller {
             && self.token_allows(wanted)
     }
 
+    /// Whether the user holds `wanted` through its roles, whatever its token allows.
+    pub fn user_has_permission(&self, wanted: &str) -> bool {
+        self.grants
+            .permissions
+            .iter()
+            .any(|held| implies(held, wanted))
+    }
+
     fn token_allows(&self, wanted: &str) -> bool {
         self.token_permissions
             .as_ref()
@@ -453,17 +461,18 @@ pub fn authenticate(
     let caller = match credentials {
         Credentials::None => return Err(AuthError::Required),
         Credentials::Basic { login, password } => {
+            // `Auth#valid!` asks `Auth::User#can_login?` (exists, active, not locked) before
+            // the password, so an inactive user is refused as wrong credentials
+            // (`lib/auth.rb`, `lib/auth/user.rb`); "Login failed…" is for tokens.
             let user = records
                 .user_by_login(login)
+                .filter(|user| user.is_active())
                 .filter(|user| {
                     records.password_matches(user.id, |stored| {
                         secrets_match(stored.as_bytes(), password.as_bytes())
                     })
                 })
                 .ok_or(AuthError::InvalidBasic)?;
-            if !user.is_active() {
-                return Err(AuthError::Inactive);
-            }
             Caller::for_user(records, grants, user, AuthMethod::Basic, None)
         }
         Credentials::Token { token, bearer } => {

@@ -207,7 +207,7 @@ pub fn run(args: &CaptureArgs) -> Result<(), CaptureError> {
         captured.links,
         captured.users,
         captured.elapsed.as_secs_f64(),
-        captured.version.0.name(),
+        captured.version.0.line_name(),
         if captured.version.1 {
             ", as the server reports"
         } else {

@@ -22,7 +22,7 @@ use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectR
 use crate::params::ParamsError;
 use crate::records::Stored;
 use crate::refusal::{DomainError, Refusal};
-use crate::release::{RowChecks, ZammadVersion};
+use crate::release::{Duplicates, ZammadVersion};
 use crate::state::{AppState, View};
 
 pub use rules::LinkEnds;
@@ -55,6 +55,11 @@ pub struct AddLink<'a> {
     pub target_object: Option<Cow<'a, str>>,
     /// `link_object_target_value`: the target's id.
     pub target_value: Cast<i64>,
+    /// The target as the links policy's pattern match sees it, `[name, id, nil]` inspected
+    /// as Ruby shows what was sent (the message of its refusal).
+    pub target_shown: String,
+    /// The source likewise, `[name, nil, number]`.
+    pub source_shown: String,
 }
 
 /// A link end's object or type in `DELETE /api/v1/links/remove`: by name when the name's
@@ -81,6 +86,25 @@ pub struct RemoveLink<'a> {
     pub target_object: NameOrId<'a>,
     /// `link_object_target_value`.
     pub target_value: Cast<i64>,
+    /// The target as the links policy's pattern match sees it (see [`AddLink`]).
+    pub target_shown: String,
+}
+
+/// What an add answers: the stored row, or, where the release's controller answers a row
+/// its validator refused, that row unsaved (no id, no timestamps; nothing stored).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Added {
+    /// The new row.
+    Stored(LinkRow),
+    /// The refused row as the controller renders it.
+    Unsaved {
+        /// `link_type_id`.
+        link_type: LinkTypeId,
+        /// `link_object_source_id` and `link_object_source_value`.
+        source: ObjectRef,
+        /// `link_object_target_id` and `link_object_target_value`.
+        target: ObjectRef,
+    },
 }
 
 /// The links of one object, filtered for the caller, with the records they point at.
@@ -110,6 +134,14 @@ pub async fn list<T>(
         return Err(Refusal::NotAuthorized.into());
     }
     let value = request.value.clone()?;
+    let links = &state.release().room().links;
+    rules::authorize_list(
+        links,
+        caller,
+        state.view().records(),
+        request.object.as_deref(),
+        value,
+    )?;
     list_visible(state, request.object.as_deref(), value, caller, answer).await
 }
 
@@ -193,8 +225,8 @@ fn visible_links(
 }
 
 /// `POST /api/v1/links/add`, as `LinksController#add` and `Link.add` do it. On success, the
-/// new row. Both ends are touched before the row is created, so a refused duplicate has
-/// touched them too.
+/// new row (or the unsaved one, see [`Added`]). Both ends are touched before the row is
+/// created, so a refused duplicate has touched them too.
 ///
 /// # Errors
 /// [`DomainError`] with Zammad's reason.
@@ -202,7 +234,7 @@ pub async fn add(
     state: &AppState,
     request: &AddLink<'_>,
     caller: &Caller,
-) -> Result<LinkRow, DomainError> {
+) -> Result<Added, DomainError> {
     if !rules::may_use_links(caller) {
         return Err(Refusal::NotAuthorized.into());
     }
@@ -215,12 +247,17 @@ pub async fn add(
             rules,
             caller,
             tx.records(),
-            PolicyEnd::of(request.target_object.as_deref(), target_value, None, false),
+            PolicyEnd::of(
+                request.target_object.as_deref(),
+                target_value,
+                None,
+                &request.target_shown,
+            ),
             Some(PolicyEnd::of(
                 request.source_object.as_deref(),
                 source_id,
                 request.source_number.as_deref(),
-                true,
+                &request.source_shown,
             )),
         )?;
         // The source is looked up by ticket *number*, a KB translation by id
@@ -263,25 +300,35 @@ pub async fn add(
             target_value,
         };
         let graph = tx.graph();
-        let check = |id| {
-            rules::new_row(ends, id, now, rules, |t, s, o| {
-                !graph.find(t, s, o).is_empty()
-            })
-        };
-        // PostgreSQL draws the id from the sequence before it checks constraints, so a
-        // row the unique index refuses still uses up an id; model validators refuse before
-        // the insert, and use up none. (A NOT NULL column is PostgreSQL's either way.)
-        if rules.row_checks == RowChecks::Validators {
-            if let Err(refused @ (Refusal::LinkExists | Refusal::SelfLink)) = check(0) {
-                return Ok(Err(refused));
+        let exists = |t, s, o| !graph.find(t, s, o).is_empty();
+        // The model's validators refuse before the INSERT, so before an id is drawn; the
+        // database refuses a missing column or (without a validator) a duplicate after
+        // PostgreSQL drew the id, which is then used up.
+        match rules::validate(ends, rules, exists) {
+            Ok(()) => {}
+            Err(Refusal::LinkExists) if rules.duplicates == Duplicates::AnsweredUnsaved => {
+                let (Some(link_type), Some(source), Some(object), Some(value)) = (
+                    ends.link_type,
+                    ends.source,
+                    ends.target_object,
+                    ends.target_value,
+                ) else {
+                    unreachable!("a duplicate has every column");
+                };
+                return Ok(Ok(Added::Unsaved {
+                    link_type,
+                    source,
+                    target: ObjectRef::new(object, value),
+                }));
             }
+            Err(refused) => return Ok(Err(refused)),
         }
         let id = tx.link_id(None);
-        let row = check(id);
+        let row = rules::insert(ends, id, now, rules, exists);
         if let Ok(row) = &row {
             tx.add_link(*row);
         }
-        Ok::<_, DomainError>(row)
+        Ok::<_, DomainError>(row.map(Added::Stored))
     })?;
     // A refused row (and the touches before it) is a committed write too: Zammad touched
     // both ends before it tried the insert.
@@ -313,7 +360,7 @@ pub async fn remove(
             NameOrId::Name(name) => name.as_deref(),
             NameOrId::Id(_) => None,
         };
-        let target = PolicyEnd::of(target_name, target_value, None, false);
+        let target = PolicyEnd::of(target_name, target_value, None, &request.target_shown);
         rules::authorize(rules, caller, tx.records(), target, None)?;
         let mut object = |end: &NameOrId<'_>| -> Result<Option<LinkObjectId>, DomainError> {
             Ok(match end {

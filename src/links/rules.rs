@@ -7,7 +7,7 @@ use crate::auth::Caller;
 use crate::model::{LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::records::{RecordStore, Stored};
 use crate::refusal::Refusal;
-use crate::release::{LinkRules, SelfLinks};
+use crate::release::{Duplicates, LinkRules, SelfLinks};
 
 /// Whether `caller` may use the link endpoints at all: the user's document requires
 /// `ticket.agent` or `admin`, in every Zammad version.
@@ -15,36 +15,36 @@ pub(super) fn may_use_links(caller: &Caller) -> bool {
     caller.is_ticket_agent() || caller.is_admin()
 }
 
-/// How the link policy finds one end of a link: by object name and id or ticket number.
+/// How the link policy finds one end of a link: by object name and id or ticket number
+/// (`links_controller_policy.rb#object_policy`'s pattern match on `[name, id, number]`).
 #[derive(Debug, Clone, Copy)]
 pub(super) enum PolicyEnd<'a> {
-    /// A ticket by id (`Ticket.find_by!(id:)`), the target's lookup.
+    /// A ticket by id (`Ticket.find_by!(id:)`).
     TicketId(Option<i64>),
     /// A ticket by number (`Ticket.find_by!(number:)`), the source's lookup.
-    TicketNumber(Option<&'a str>),
+    TicketNumber(&'a str),
     /// A knowledge-base translation by id.
     Translation(Option<i64>),
-    /// Any other object name, or none, with what was sent.
-    Unsupported {
-        object: Option<&'a str>,
-        id: Option<i64>,
-        number: Option<&'a str>,
-    },
+    /// Any other object name, or none: the pattern match raises, with this message.
+    Unsupported(&'a str),
 }
 
 impl<'a> PolicyEnd<'a> {
-    /// The end named `object`, with its id and number as the request gave them.
+    /// The end named `object`, with its id or number as the request gave them; `shown` is
+    /// the `[name, id, number]` array as Ruby inspects it, the message of a failed match.
     pub(super) fn of(
-        object: Option<&'a str>,
+        object: Option<&str>,
         id: Option<i64>,
         number: Option<&'a str>,
-        by_number: bool,
+        shown: &'a str,
     ) -> Self {
-        match object {
-            Some("Ticket") if by_number => PolicyEnd::TicketNumber(number),
-            Some("Ticket") => PolicyEnd::TicketId(id),
-            Some("KnowledgeBase::Answer::Translation") => PolicyEnd::Translation(id),
-            _ => PolicyEnd::Unsupported { object, id, number },
+        match (object, number) {
+            // `['Ticket', nil, number]`; without a number `['Ticket', nil, nil]` matches the
+            // id pattern first, so a missing number is a missing id.
+            (Some("Ticket"), Some(number)) => PolicyEnd::TicketNumber(number),
+            (Some("Ticket"), None) => PolicyEnd::TicketId(id),
+            (Some("KnowledgeBase::Answer::Translation"), _) => PolicyEnd::Translation(id),
+            _ => PolicyEnd::Unsupported(shown),
         }
     }
 
@@ -57,18 +57,16 @@ impl<'a> PolicyEnd<'a> {
                 .and_then(|id| records.get(ModelKind::Ticket, id))
                 .map(Some)
                 .ok_or(Refusal::TicketIdNotFound(id)),
-            PolicyEnd::TicketNumber(number) => number
-                .and_then(|n| records.ticket_by_number(n))
+            PolicyEnd::TicketNumber(number) => records
+                .ticket_by_number(number)
                 .map(Some)
-                .ok_or_else(|| Refusal::TicketNumberNotFound(number.map(str::to_owned))),
+                .ok_or_else(|| Refusal::TicketNumberNotFound(Some(number.to_owned()))),
             PolicyEnd::Translation(id) => id
                 .and_then(|id| records.get(ModelKind::KbAnswerTranslation, id))
                 .map(|_| None)
                 .ok_or(Refusal::TranslationNotFound(id)),
-            PolicyEnd::Unsupported { object, id, number } => Err(Refusal::UnsupportedObject {
-                object: object.map(str::to_owned),
-                id,
-                number: number.map(str::to_owned),
+            PolicyEnd::Unsupported(shown) => Err(Refusal::UnsupportedObject {
+                shown: shown.to_owned(),
             }),
         }
     }
@@ -104,6 +102,41 @@ pub(super) fn authorize(
     Ok(())
 }
 
+/// The release's check of the list's queried object, where it has one (`index?`, spec
+/// §1.5, 7.3 line): a ticket must exist and pass the check, a knowledge-base translation
+/// must exist and the caller read the knowledge base; anything else, and every lookup that
+/// fails, is a denial — the policy rescues them, so that the answer does not tell which
+/// tickets exist.
+pub(super) fn authorize_list(
+    rules: &LinkRules,
+    caller: &Caller,
+    records: &RecordStore,
+    object: Option<&str>,
+    value: Option<i64>,
+) -> Result<(), Refusal> {
+    let Some(check) = rules.policy.as_ref().and_then(|policy| policy.index) else {
+        return Ok(());
+    };
+    let permitted = match object {
+        Some("Ticket") => value
+            .and_then(|id| records.get(ModelKind::Ticket, id))
+            .is_some_and(|ticket| check(caller, records, &ticket)),
+        // `KnowledgeBase::AnswerPolicy#show?`: the mock keeps no answer states, so an existing
+        // translation is readable by a knowledge-base reader or editor.
+        Some("KnowledgeBase::Answer::Translation") => {
+            value.is_some_and(|id| records.get(ModelKind::KbAnswerTranslation, id).is_some())
+                && (caller.has_permission("knowledge_base.reader")
+                    || caller.has_permission("knowledge_base.editor"))
+        }
+        _ => false,
+    };
+    if permitted {
+        Ok(())
+    } else {
+        Err(Refusal::NotAuthorized)
+    }
+}
+
 /// A raw id column as the 16-bit ids of the name tables: anything else matches no row.
 pub(super) fn raw_id(id: Option<i64>) -> Option<u16> {
     id.and_then(|id| u16::try_from(id).ok())
@@ -122,10 +155,47 @@ pub struct LinkEnds {
     pub target_value: Option<i64>,
 }
 
-/// The row to insert with id `id`, or why the database refuses it: NOT NULL columns checked
-/// in table order as PostgreSQL reports them, then the unique index `links_uniq_total`
-/// (`exists(type, source, target)`), then the release's self-link rule.
-pub(super) fn new_row(
+/// What the model's validators say of a new row, where the release has them
+/// (`Validations::LinkUniquenessValidator`, then `LinkSelfReferenceValidator`), before any
+/// INSERT and so before any id is drawn: they compare the columns as given, and a row whose
+/// columns are missing reaches the database's NOT NULL check after them.
+pub(super) fn validate(
+    ends: LinkEnds,
+    rules: &LinkRules,
+    exists: impl FnOnce(LinkTypeId, ObjectRef, ObjectRef) -> bool,
+) -> Result<(), Refusal> {
+    if !matches!(rules.duplicates, Duplicates::UniqueIndex(_)) {
+        if let (Some(link_type), Some(source), Some(target_object), Some(target_value)) = (
+            ends.link_type,
+            ends.source,
+            ends.target_object,
+            ends.target_value,
+        ) {
+            if exists(
+                link_type,
+                source,
+                ObjectRef::new(target_object, target_value),
+            ) {
+                return Err(Refusal::LinkExists);
+            }
+        }
+    }
+    // Source object id = target object id and source value = target value; the same
+    // numeric id under another object is allowed (`link_self_reference_validator.rb`).
+    if let SelfLinks::Refused(_) = rules.self_links {
+        let source = ends.source.map(|s| (s.object, s.value));
+        if source.is_some() && source == ends.target_object.zip(ends.target_value) {
+            return Err(Refusal::SelfLink);
+        }
+    }
+    Ok(())
+}
+
+/// The row to insert with id `id` (drawn from the sequence), or why the database refuses
+/// it: NOT NULL columns checked in table order as PostgreSQL reports them, then, where the
+/// release has no validator for it, the unique index `links_uniq_total`
+/// (`exists(type, source, target)`).
+pub(super) fn insert(
     ends: LinkEnds,
     id: u64,
     now: Millis,
@@ -145,13 +215,8 @@ pub(super) fn new_row(
         .target_value
         .ok_or(Refusal::ColumnMissing("link_object_target_value"))?;
     let target = ObjectRef::new(target_object, target_value);
-    if exists(link_type, source, target) {
+    if matches!(rules.duplicates, Duplicates::UniqueIndex(_)) && exists(link_type, source, target) {
         return Err(Refusal::LinkExists);
-    }
-    // `LinkUniquenessValidator` is asked before `LinkSelfReferenceValidator` (spec §1.6: a
-    // self link that also duplicates a stored row is "Link already exists").
-    if rules.self_links != SelfLinks::Stored && source == target {
-        return Err(Refusal::SelfLink);
     }
     Ok(LinkRow {
         id,
@@ -195,9 +260,16 @@ mod tests {
         &version.room().links
     }
 
+    fn same() -> LinkEnds {
+        LinkEnds {
+            target_value: Some(10),
+            ..ends()
+        }
+    }
+
     #[test]
     fn missing_columns_are_reported_in_table_order() {
-        let required = |ends: LinkEnds| match new_row(
+        let required = |ends: LinkEnds| match insert(
             ends,
             1,
             Millis(0),
@@ -239,50 +311,62 @@ mod tests {
     }
 
     #[test]
-    fn a_duplicate_is_refused_as_existing() {
-        let refused = new_row(
-            ends(),
-            7,
-            Millis(0),
-            rules(ZammadVersion::V5_0),
-            |t, s, o| {
-                t == LinkTypeId(1) && s == ObjectRef::ticket(10) && o == ObjectRef::ticket(20)
-            },
-        );
-        assert_eq!(refused, Err(Refusal::LinkExists));
-    }
-
-    #[test]
-    fn a_self_link_is_stored_in_zammad_5_0() {
-        let same = LinkEnds {
-            target_value: Some(10),
-            ..ends()
+    fn the_unique_index_refuses_a_duplicate_at_the_insert_where_no_validator_does() {
+        let exists = |t, s, o| {
+            t == LinkTypeId(1) && s == ObjectRef::ticket(10) && o == ObjectRef::ticket(20)
         };
-        let row = new_row(same, 3, Millis(5), rules(ZammadVersion::V5_0), |_, _, _| {
-            false
-        })
-        .unwrap();
-        assert_eq!(row.source, row.target);
+        let v50 = rules(ZammadVersion::V5_0);
+        assert_eq!(validate(ends(), v50, exists), Ok(()));
         assert_eq!(
-            (row.id, row.created_at, row.updated_at),
-            (3, Millis(5), Millis(5))
+            insert(ends(), 7, Millis(0), v50, exists),
+            Err(Refusal::LinkExists)
         );
+        for version in [
+            ZammadVersion::V6_5,
+            ZammadVersion::V7_0,
+            ZammadVersion::V7_3,
+        ] {
+            assert_eq!(
+                validate(ends(), rules(version), exists),
+                Err(Refusal::LinkExists),
+                "{version:?}"
+            );
+        }
     }
 
     #[test]
-    fn a_self_link_is_refused_in_zammad_7_0_and_a_duplicate_first() {
-        let same = LinkEnds {
-            target_value: Some(10),
-            ..ends()
-        };
-        let check = |ends, exists: bool| {
-            new_row(ends, 1, Millis(0), rules(ZammadVersion::V7_0), |_, _, _| {
-                exists
-            })
-        };
-        assert_eq!(check(same, false), Err(Refusal::SelfLink));
-        assert_eq!(check(same, true), Err(Refusal::LinkExists));
-        assert_eq!(check(ends(), true), Err(Refusal::LinkExists));
+    fn a_self_link_is_stored_up_to_the_7_0_line() {
+        for version in [
+            ZammadVersion::V5_0,
+            ZammadVersion::V6_5,
+            ZammadVersion::V7_0,
+        ] {
+            assert_eq!(validate(same(), rules(version), |_, _, _| false), Ok(()));
+            let row = insert(same(), 3, Millis(5), rules(version), |_, _, _| false).unwrap();
+            assert_eq!(row.source, row.target);
+            assert_eq!(
+                (row.id, row.created_at, row.updated_at),
+                (3, Millis(5), Millis(5))
+            );
+        }
+    }
+
+    #[test]
+    fn from_7_2_a_self_link_is_refused_and_a_duplicate_first() {
+        for version in [ZammadVersion::V7_2, ZammadVersion::V7_3] {
+            let check = |ends, exists: bool| validate(ends, rules(version), |_, _, _| exists);
+            assert_eq!(check(same(), false), Err(Refusal::SelfLink));
+            assert_eq!(check(same(), true), Err(Refusal::LinkExists));
+            assert_eq!(check(ends(), true), Err(Refusal::LinkExists));
+            assert_eq!(check(ends(), false), Ok(()));
+            // The validators come before the database: a self link without a type is refused
+            // as a self link, not as a missing column.
+            let untyped = LinkEnds {
+                link_type: None,
+                ..same()
+            };
+            assert_eq!(check(untyped, false), Err(Refusal::SelfLink));
+        }
     }
 
     #[test]
@@ -301,5 +385,17 @@ mod tests {
         assert_eq!(raw_id(Some(-1)), None);
         assert_eq!(raw_id(Some(70_000)), None);
         assert_eq!(raw_id(None), None);
+    }
+
+    #[test]
+    fn a_missing_source_number_is_looked_up_as_a_missing_id() {
+        assert!(matches!(
+            PolicyEnd::of(Some("Ticket"), None, None, "x"),
+            PolicyEnd::TicketId(None)
+        ));
+        assert!(matches!(
+            PolicyEnd::of(Some("Foo"), None, Some("1"), "[\"Foo\", nil, \"1\"]"),
+            PolicyEnd::Unsupported("[\"Foo\", nil, \"1\"]")
+        ));
     }
 }

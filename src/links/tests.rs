@@ -56,6 +56,16 @@ fn add_request(link_type: &str, source_number: &str, target: i64) -> AddLink<'st
         source_id: Ok(None),
         target_object: Some(Cow::Borrowed("Ticket")),
         target_value: Ok(Some(target)),
+        target_shown: format!("[\"Ticket\", {target}, nil]"),
+        source_shown: format!("[\"Ticket\", nil, {source_number:?}]"),
+    }
+}
+
+/// The stored row of an add.
+fn stored(added: Added) -> LinkRow {
+    match added {
+        Added::Stored(row) => row,
+        other => panic!("not stored: {other:?}"),
     }
 }
 
@@ -121,6 +131,7 @@ fn a_duplicate_is_refused_but_touches_both_ends_and_uses_up_an_id() {
         &add_request("normal", "1010", 30),
         &caller(&state, 3),
     ))
+    .map(stored)
     .unwrap();
     assert_eq!(row.id, 5, "id 4 went to the refused duplicate");
 }
@@ -133,6 +144,7 @@ fn the_reverse_of_a_link_is_a_new_link() {
         &add_request("parent", "1020", 10),
         &caller(&state, 3),
     ))
+    .map(stored)
     .unwrap();
     assert_eq!((row.source.value, row.target.value), (20, 10));
 }
@@ -177,6 +189,7 @@ fn remove_by_the_inverse_answers_the_removed_row_and_touches_both_ends() {
         source_value: Ok(Some(20)),
         target_object: NameOrId::Name(Some(Cow::Borrowed("Ticket"))),
         target_value: Ok(Some(10)),
+        target_shown: "[\"Ticket\", 10, nil]".into(),
     };
     let removed = run(remove(&state, &request, &caller(&state, 3))).unwrap();
     assert_eq!(removed.iter().map(|r| r.id).collect::<Vec<_>>(), vec![3]);
@@ -199,6 +212,7 @@ fn remove_as_stored_deletes_but_answers_an_empty_array() {
         source_value: Ok(Some(10)),
         target_object: NameOrId::Id(Ok(Some(1))),
         target_value: Ok(Some(20)),
+        target_shown: "[nil, 20, nil]".into(),
     };
     let removed = run(remove(&state, &request, &caller(&state, 3))).unwrap();
     assert!(removed.is_empty());

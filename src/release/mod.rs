@@ -1,10 +1,11 @@
 //! The Zammad release the mock answers as, and one room per behaviour line: everything that
 //! differs between Zammad releases lives in the line's file (`v5_0.rs`, `v6_5.rs`,
-//! `v7_0.rs`) as one [`Room`] — refusal texts and how Zammad raises them, the link and ticket
-//! policies, the assets walk and a customer's view of assets, the association order of
-//! `expand=true`, the shapes of `GET /api/v1/tickets/:id`, the ticket index's paging, boolean
-//! parameters, the seeded names, the default data set and the version string. No code outside
-//! this folder names a release: it asks the running [`ZammadVersion`] for its room.
+//! `v7_0.rs`, `v7_2.rs`, `v7_3.rs`) as one [`Room`] (`room.rs` says what a room holds) —
+//! refusal texts and how Zammad raises them, the link and ticket policies, the assets walk
+//! and a customer's view of assets, the association order of `expand=true`, the shapes of
+//! `GET /api/v1/tickets/:id`, the ticket index, boolean parameters, the seeded names, the
+//! default data set and the releases the line answers for. No code outside this folder names
+//! a release: it asks the running [`ZammadVersion`] for its room.
 //!
 //! Adding a line is one file with its `ROOM` and one [`Line`] variant; the compiler lists
 //! every place that must then name it (the matches in this file). A later line's file states
@@ -16,22 +17,28 @@
 //! a body and headers.
 
 mod parts;
+mod room;
 mod v5_0;
 mod v6_5;
 mod v7_0;
+mod v7_2;
+mod v7_3;
 
 use std::borrow::Cow;
 use std::fmt;
 
+use crate::assets::CustomerView;
 use crate::auth::{AuthError, Caller};
 use crate::model::ModelKind;
 use crate::params::ParamsError;
 use crate::records::{Record, RecordStore};
 use crate::refusal::Refusal;
 
-use crate::assets::CustomerView;
-use crate::expand::Association;
-use crate::seeds::Seeds;
+pub(crate) use room::{
+    AllPart, AssetRules, AuthRules, Booleans, Covers, Duplicates, ExpandRules, Failure, Fixed,
+    LinkPolicy, LinkRules, Paging, PermissionDenied, Raised, Room, SelfLinks, Shape, TicketRules,
+    WalkFn,
+};
 
 /// The behaviour lines: groups of Zammad releases whose link code answers alike (spec §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,13 +47,17 @@ pub(crate) enum Line {
     V5_0,
     /// Zammad 6.5.x.
     V6_5,
-    /// Zammad 7.0.x.
+    /// Zammad 7.0.x and 7.1.x.
     V7_0,
+    /// Zammad 7.2.0.
+    V7_2,
+    /// Zammad 7.2.1 and later 7.2.x, and 7.3.x.
+    V7_3,
 }
 
 impl Line {
     /// Every line, oldest first.
-    const ALL: [Line; 3] = [Line::V5_0, Line::V6_5, Line::V7_0];
+    const ALL: [Line; 5] = [Line::V5_0, Line::V6_5, Line::V7_0, Line::V7_2, Line::V7_3];
 
     /// The line's room.
     #[inline]
@@ -55,15 +66,21 @@ impl Line {
             Line::V5_0 => &v5_0::ROOM,
             Line::V6_5 => &v6_5::ROOM,
             Line::V7_0 => &v7_0::ROOM,
+            Line::V7_2 => &v7_2::ROOM,
+            Line::V7_3 => &v7_3::ROOM,
         }
     }
 }
 
-/// A Zammad release: its number and the behaviour line that answers for it. This is the
-/// value `--zammad-version`, `MockServerBuilder::zammad_version` and capture's options take.
+/// A Zammad release: its number and the behaviour line that answers for it (spec §10.6).
+/// This is the value `--zammad-version`, `MockServerBuilder::zammad_version` and capture's
+/// options take.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ZammadVersion {
     line: Line,
+    major: u16,
+    minor: u16,
+    patch: u16,
 }
 
 impl Default for ZammadVersion {
@@ -72,62 +89,150 @@ impl Default for ZammadVersion {
     }
 }
 
-/// A version the mock has no behaviour line for.
+/// A release the mock has no behaviour line for.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown Zammad version {given:?}: the mock answers as {}", accepted())]
+#[error(
+    "unknown Zammad version {given:?}: the mock answers as {} (each also with a patch level, \
+     such as 7.2.2), in the behaviour lines {}",
+    accepted(),
+    lines()
+)]
 pub struct UnknownVersion {
     /// What was asked for.
     pub given: String,
 }
 
-/// The accepted values, for messages.
+/// The accepted `major.minor` values, for messages.
 fn accepted() -> String {
-    let names: Vec<&str> = Line::ALL.iter().map(|line| line.room().name).collect();
+    let mut releases: Vec<(u16, u16)> = Line::ALL
+        .iter()
+        .flat_map(|line| line.room().covers)
+        .map(|covers| covers.release)
+        .collect();
+    releases.dedup();
+    let names: Vec<String> = releases.iter().map(|(a, b)| format!("{a}.{b}")).collect();
+    names.join(", ")
+}
+
+/// The lines and what each answers for, for messages.
+fn lines() -> String {
+    let names: Vec<String> = Line::ALL
+        .iter()
+        .map(|line| {
+            let room = line.room();
+            let covered: Vec<String> = room
+                .covers
+                .iter()
+                .map(|c| match c.patches {
+                    (0, u16::MAX) => format!("{}.{}.x", c.release.0, c.release.1),
+                    (low, u16::MAX) => format!("{}.{}.{low}+", c.release.0, c.release.1),
+                    (low, high) if low == high => {
+                        format!("{}.{}.{low}", c.release.0, c.release.1)
+                    }
+                    (low, high) => format!("{}.{}.{low}-{high}", c.release.0, c.release.1),
+                })
+                .collect();
+            format!("{} ({})", room.name, covered.join(", "))
+        })
+        .collect();
     names.join(", ")
 }
 
 impl ZammadVersion {
-    /// Zammad 5.0 (the seed's line, the default).
-    pub const V5_0: Self = Self { line: Line::V5_0 };
-    /// Zammad 6.5.
-    pub const V6_5: Self = Self { line: Line::V6_5 };
-    /// Zammad 7.0.
-    pub const V7_0: Self = Self { line: Line::V7_0 };
+    /// Zammad 5.0.3, the seed's line (the default): the last 5.0 release (the seed names no
+    /// patch level).
+    pub const V5_0: Self = Self::at(Line::V5_0, 5, 0, 3);
+    /// Zammad 6.5.0.
+    pub const V6_5: Self = Self::at(Line::V6_5, 6, 5, 0);
+    /// Zammad 7.0.1.
+    pub const V7_0: Self = Self::at(Line::V7_0, 7, 0, 1);
+    /// Zammad 7.2.0.
+    pub const V7_2: Self = Self::at(Line::V7_2, 7, 2, 0);
+    /// Zammad 7.3.0, the newest stable release.
+    pub const V7_3: Self = Self::at(Line::V7_3, 7, 3, 0);
 
-    /// The release `text` names (`5.0`, `6.5`, `7.0`).
+    const fn at(line: Line, major: u16, minor: u16, patch: u16) -> Self {
+        Self {
+            line,
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    /// The release `text` names, `X.Y` or `X.Y.Z` (spec §10.6): `7.1.3` answers as the 7.0
+    /// line and reports `7.1.3`; `7.2.1` is the 7.3 line; `7.0` stands for 7.0.1. The mock
+    /// does not check that a patch release exists.
     ///
     /// # Errors
-    /// [`UnknownVersion`] for anything else; its message names the accepted values.
+    /// [`UnknownVersion`] for a release no line answers for; its message names the
+    /// accepted values and the lines.
     pub fn parse(text: &str) -> Result<Self, UnknownVersion> {
-        Line::ALL
-            .into_iter()
-            .find(|line| line.room().name == text)
-            .map(|line| Self { line })
-            .ok_or_else(|| UnknownVersion {
-                given: text.to_owned(),
-            })
+        let unknown = || UnknownVersion {
+            given: text.to_owned(),
+        };
+        let number = |part: &str| -> Option<u16> {
+            (!part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| part.parse().ok())
+                .flatten()
+        };
+        let parts: Vec<&str> = text.split('.').collect();
+        let (major, minor, patch) = match parts.as_slice() {
+            [major, minor] => (number(major), number(minor), None),
+            [major, minor, patch] => (number(major), number(minor), Some(number(patch))),
+            _ => return Err(unknown()),
+        };
+        let (Some(major), Some(minor)) = (major, minor) else {
+            return Err(unknown());
+        };
+        let patch = match patch {
+            Some(Some(patch)) => Some(patch),
+            Some(None) => return Err(unknown()),
+            None => None,
+        };
+        for line in Line::ALL {
+            for covers in line.room().covers {
+                if covers.release != (major, minor) {
+                    continue;
+                }
+                let Some(patch) = patch.or(covers.default_patch) else {
+                    continue;
+                };
+                if (covers.patches.0..=covers.patches.1).contains(&patch) {
+                    return Ok(Self::at(line, major, minor, patch));
+                }
+            }
+        }
+        Err(unknown())
     }
 
-    /// The line of the version a server reports (`5.0.3-1638…`, `7.0.1`), if the mock has one.
+    /// The release a server reports (`5.0.3-1638…`, `7.1.3.e991211853.saas`), if a line
+    /// answers for it: its first three numbers (a build suffix follows in release builds).
     pub fn from_reported(text: &str) -> Option<Self> {
-        let mut parts = text.split(|c: char| !c.is_ascii_digit());
-        let (major, minor) = (parts.next()?, parts.next()?);
-        Self::parse(&format!("{major}.{minor}")).ok()
+        let numbers: Vec<&str> = text.split(|c: char| !c.is_ascii_digit()).take(3).collect();
+        match numbers.as_slice() {
+            [major, minor, patch] if !patch.is_empty() => {
+                Self::parse(&format!("{major}.{minor}.{patch}")).ok()
+            }
+            [major, minor, ..] => Self::parse(&format!("{major}.{minor}")).ok(),
+            _ => None,
+        }
     }
 
-    /// Every release line the mock offers, oldest first.
+    /// Every behaviour line the mock offers, each as its default release, oldest first.
     pub fn all() -> impl Iterator<Item = Self> {
-        Line::ALL.into_iter().map(|line| Self { line })
+        [Self::V5_0, Self::V6_5, Self::V7_0, Self::V7_2, Self::V7_3].into_iter()
     }
 
-    /// The line's name as `--zammad-version` takes it (`5.0`).
-    pub fn name(self) -> &'static str {
+    /// The behaviour line's name (`5.0`, `6.5`, `7.0`, `7.2`, `7.3`).
+    pub fn line_name(self) -> &'static str {
         self.room().name
     }
 
-    /// What `GET /api/v1/version` answers (`Version.get`, the release's `VERSION` file).
-    pub fn version(self) -> &'static str {
-        self.room().version
+    /// What `GET /api/v1/version` answers: the release's number, `X.Y.Z` (Zammad's own
+    /// `VERSION` text carries a build suffix in release builds; clients compare the number).
+    pub fn version(self) -> String {
+        self.to_string()
     }
 
     /// The line's default data set, as a fixture document's JSON text.
@@ -135,14 +240,14 @@ impl ZammadVersion {
         self.line.room().default_data
     }
 
-    /// Everything that differs in this release.
+    /// Everything that differs in this release's line.
     #[inline]
     pub(crate) fn room(self) -> &'static Room {
         self.line.room()
     }
 
-    /// `TicketPolicy#show?`: whether `caller` may see `ticket` (filters the links list and
-    /// the ticket index, guards `GET /api/v1/tickets/:id`).
+    /// `TicketPolicy#show?`: whether `caller` may see `ticket` (filters the links list,
+    /// guards `GET /api/v1/tickets/:id`).
     #[inline]
     pub(crate) fn may_show_ticket(
         self,
@@ -153,15 +258,18 @@ impl ZammadVersion {
         (self.room().tickets.may_show)(caller, records, ticket)
     }
 
+    /// Whether `caller` sees the text of an error Zammad does not rescue rather than the
+    /// masked "Error ID" (`ExceptionsPolicy#view_details?`: the `admin` permission itself,
+    /// held by the user and, for a token, by the token too; the same from 2021 to 7.3).
+    pub(crate) fn sees_details(self, caller: &Caller) -> bool {
+        caller.is_admin()
+    }
+
     /// How this release raises `refusal`: the exception (or the body its controller renders)
     /// and its text. One arm per reason: a new reason does not compile until it is decided.
     pub(crate) fn failure(self, refusal: &Refusal) -> Failure {
         let room = self.room();
         let links = &room.links;
-        let policy = links.policy.as_ref();
-        let from_policy = |text: fn(&LinkPolicy) -> Fixed| {
-            policy.map_or_else(|| unexpected(refusal), |p| text(p).into())
-        };
         match refusal {
             Refusal::Authentication(error) => {
                 let text = match error {
@@ -175,8 +283,21 @@ impl ZammadVersion {
                 };
                 Failure::new(raised, text)
             }
-            Refusal::NotAuthorized | Refusal::PermissionMissing { .. } => {
-                Failure::new(Raised::Forbidden, "Not authorized")
+            Refusal::NotAuthorized => Failure::new(Raised::Forbidden, "Not authorized"),
+            Refusal::PermissionMissing {
+                by_token,
+                token_denied,
+            } => {
+                let texts = room.auth.permission_denied;
+                let as_token = if texts.by_method {
+                    *by_token
+                } else {
+                    *token_denied
+                };
+                Failure::new(
+                    Raised::Forbidden,
+                    if as_token { texts.token } else { texts.user },
+                )
             }
             Refusal::NoRoute { method, path } => Failure::new(
                 Raised::RecordNotFound,
@@ -187,19 +308,47 @@ impl ZammadVersion {
                 format!("Couldn't find Ticket with 'id'={id}"),
             ),
             Refusal::NoSuchObject => links.no_such_object.into(),
-            Refusal::LinkExists => links.link_exists.into(),
+            Refusal::LinkExists => match links.duplicates {
+                Duplicates::UniqueIndex(failure) | Duplicates::Refused(failure) => failure.into(),
+                Duplicates::AnsweredUnsaved => unexpected(refusal),
+            },
             Refusal::SelfLink => match links.self_links {
                 SelfLinks::Refused(failure) => failure.into(),
                 SelfLinks::Stored => unexpected(refusal),
             },
+            // PostgreSQL's NOT NULL violation, humanised (the text PostgreSQL before 12 gave;
+            // every line's `handles_errors.rb` words it so for the mock's purposes).
             Refusal::ColumnMissing(column) => Failure::new(
                 Raised::Unprocessable,
                 format!("Attribute '{column}' required!"),
             ),
-            Refusal::TicketIdNotFound(_) => from_policy(|p| p.ticket_id_not_found),
-            Refusal::TicketNumberNotFound(_) => from_policy(|p| p.ticket_number_not_found),
-            Refusal::TranslationNotFound(_) => from_policy(|p| p.translation_not_found),
-            Refusal::UnsupportedObject { .. } => from_policy(|p| p.unsupported),
+            // `find_by!` words its query (`FinderMethods#raise_record_not_found_exception!`):
+            // a value as a bind parameter, a nil as `IS NULL`.
+            Refusal::TicketIdNotFound(id) => Failure::new(
+                Raised::RecordNotFound,
+                match id {
+                    Some(_) => r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#,
+                    None => r#"Couldn't find Ticket with [WHERE "tickets"."id" IS NULL]"#,
+                },
+            ),
+            Refusal::TicketNumberNotFound(_) => Failure::new(
+                Raised::RecordNotFound,
+                r#"Couldn't find Ticket with [WHERE "tickets"."number" = $1]"#,
+            ),
+            // `KnowledgeBase::Answer::Translation.find(id)` (`links_controller_policy.rb`).
+            Refusal::TranslationNotFound(id) => Failure::new(
+                Raised::RecordNotFound,
+                match id {
+                    Some(id) => {
+                        format!("Couldn't find KnowledgeBase::Answer::Translation with 'id'={id}")
+                    }
+                    None => {
+                        "Couldn't find KnowledgeBase::Answer::Translation without an ID".to_owned()
+                    }
+                },
+            ),
+            // `NoMatchingPatternError`'s message is the inspected value.
+            Refusal::UnsupportedObject { shown } => Failure::new(Raised::Unrescued, shown.clone()),
             Refusal::BadParameter(error) => match error {
                 ParamsError::Unparsable => Failure::new(Raised::BadRequest, error.to_string()),
                 // Zammad leaves a RangeError unrescued (masked); the mock keeps its promise of
@@ -222,9 +371,9 @@ fn unexpected(refusal: &Refusal) -> Failure {
 }
 
 impl fmt::Display for ZammadVersion {
-    /// The version as `GET /api/v1/version` reports it.
+    /// The release's number, `X.Y.Z`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.version())
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
     }
 }
 
@@ -236,233 +385,7 @@ impl std::str::FromStr for ZammadVersion {
     }
 }
 
-/// How Zammad raises a refusal, and with which text (`application_controller/handles_errors.rb`
-/// rescues each exception class into one status and body shape; `api::error` holds that
-/// mapping).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Failure {
-    /// Which exception, or the controller's own rendering.
-    pub raised: Raised,
-    /// The text.
-    pub text: Cow<'static, str>,
-}
-
-impl Failure {
-    fn new(raised: Raised, text: impl Into<Cow<'static, str>>) -> Self {
-        Self {
-            raised,
-            text: text.into(),
-        }
-    }
-}
-
-/// What Zammad raises (or renders) for a refusal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Raised {
-    /// `ActiveRecord::RecordNotFound` (or the catch-all route): humanised.
-    RecordNotFound,
-    /// A database constraint, a validation or an `Exceptions::UnprocessableEntity` that
-    /// `handles_errors.rb` rescues: humanised.
-    Unprocessable,
-    /// The controller's own `render json: {error: …}, status: :unprocessable_entity`, after
-    /// the action ran to its end (so the answer has the action's headers).
-    Rendered,
-    /// A policy's denial or `Exceptions::Forbidden`: humanised, with `X-Failure`.
-    Forbidden,
-    /// `Exceptions::NotAuthorized`: humanised, with `X-Failure`.
-    Unauthorized,
-    /// An exception nothing rescues: Zammad masks it; the text is what an admin would see.
-    Unrescued,
-    /// The request could not be parsed (Rails' `ParseError`).
-    BadRequest,
-    /// Input the mock refuses where Zammad would fail inside (unrescued there): `{"error": …}`.
-    Invalid,
-}
-
-/// A failure with a fixed text, as a room states it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Fixed(pub Raised, pub &'static str);
-
-impl From<Fixed> for Failure {
-    fn from(Fixed(raised, text): Fixed) -> Self {
-        Failure::new(raised, text)
-    }
-}
-
-/// Everything one behaviour line does its own way. Each line's file has one, as `ROOM`.
-#[derive(Debug)]
-pub(crate) struct Room {
-    /// The line's name as `--zammad-version` names it (`5.0`).
-    pub name: &'static str,
-    /// What `GET /api/v1/version` answers.
-    pub version: &'static str,
-    /// The default data set in the line's shapes.
-    pub default_data: &'static str,
-    /// How authentication refuses, where lines differ.
-    pub auth: AuthRules,
-    /// The link calls' rules.
-    pub links: LinkRules,
-    /// The ticket calls' rules.
-    pub tickets: TicketRules,
-    /// Which records a record pulls into `assets`, and what a customer sees of them.
-    pub assets: AssetRules,
-    /// How `expand=true` names a record's associations.
-    pub expand: ExpandRules,
-    /// The names of the seeded lookup tables (states, priorities, article types, senders).
-    pub seeds: &'static Seeds,
-    /// How a boolean parameter (`expand`, `full`, `all`) is read.
-    pub booleans: Booleans,
-}
-
-/// What differs in authentication.
-#[derive(Debug)]
-pub(crate) struct AuthRules {
-    /// The text for an unknown `Bearer` token (the OAuth2 check's own).
-    pub unknown_bearer: &'static str,
-}
-
-/// Whether a caller may do something to a ticket: one of a line's ticket policies.
-pub(crate) type TicketCheck = fn(&Caller, &RecordStore, &Record) -> bool;
-
-/// The rules of the three link calls.
-#[derive(Debug)]
-pub(crate) struct LinkRules {
-    /// `Controllers::LinksControllerPolicy`, where the line has one (5.0 has none: any
-    /// logged-in user may add and remove).
-    pub policy: Option<LinkPolicy>,
-    /// Whether a link from an object to itself is stored.
-    pub self_links: SelfLinks,
-    /// Where a new row is checked, which decides whether a refused row used up an id.
-    pub row_checks: RowChecks,
-    /// add: the source (or its object) was not found after the policy.
-    pub no_such_object: Fixed,
-    /// add: the same link (type, source, target) exists.
-    pub link_exists: Fixed,
-}
-
-/// A line's links policy (spec §1.6–1.7): add needs the target (found by id) to pass
-/// `may_update_target`, then the source (found by number) `may_show_source`; remove needs
-/// the target to pass `may_update_target`. Objects other than `Ticket` and
-/// `KnowledgeBase::Answer::Translation` are refused.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct LinkPolicy {
-    /// The target's check (`update?`).
-    pub may_update_target: TicketCheck,
-    /// The source's check (`show?`).
-    pub may_show_source: TicketCheck,
-    /// `Ticket.find_by!(id:)` found nothing.
-    pub ticket_id_not_found: Fixed,
-    /// `Ticket.find_by!(number:)` found nothing.
-    pub ticket_number_not_found: Fixed,
-    /// No knowledge-base answer translation has the id.
-    pub translation_not_found: Fixed,
-    /// Another object name: the policy's pattern match raises `NoMatchingPatternError`,
-    /// which nothing rescues for add and remove.
-    pub unsupported: Fixed,
-}
-
-/// What a line does with an add whose source and target are the same object.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum SelfLinks {
-    /// Stored like any other link.
-    Stored,
-    /// Refused by `Validations::LinkSelfReferenceValidator`, raised as given.
-    Refused(Fixed),
-}
-
-/// Where a line checks a new row: in PostgreSQL, after the id was drawn from the sequence,
-/// or in model validators, before any id is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RowChecks {
-    /// The unique index `links_uniq_total`: a refused row used up an id.
-    UniqueIndex,
-    /// Model validators: a refused row uses up no id.
-    Validators,
-}
-
-/// The rules of the ticket calls around the links.
-#[derive(Debug)]
-pub(crate) struct TicketRules {
-    /// `TicketPolicy#show?`.
-    pub may_show: TicketCheck,
-    /// `GET /api/v1/tickets/:id`: which of `expand`, `full` and `all` is asked first.
-    pub show_order: [Shape; 3],
-    /// The keys of `GET /api/v1/tickets/:id?all=true`, in order.
-    pub all_parts: &'static [AllPart],
-    /// `GET /api/v1/tickets`: how a page is chosen.
-    pub index_paging: Paging,
-}
-
-/// A shape of a ticket answer other than the plain record.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `expand=true`: association names.
-    Expand,
-    /// `full=true`: `{id, assets}`.
-    Full,
-    /// `all=true`: the ticket screen's whole answer.
-    All,
-}
-
-/// One key of the `all=true` answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum AllPart {
-    /// `ticket_id`.
-    TicketId,
-    /// `ticket_article_ids`.
-    ArticleIds,
-    /// `assets`.
-    Assets,
-    /// `links`.
-    Links,
-    /// `tags` (none are kept: always `[]`).
-    Tags,
-    /// `mentions` (none are kept: always `[]`).
-    Mentions,
-    /// `form_meta`, the edit screen's options (not modelled: empty filter and dependencies).
-    FormMeta,
-}
-
-/// How the ticket index picks a page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Paging {
-    /// `page` and `per_page` count only when both are given.
-    pub both_or_none: bool,
-    /// Tickets per page when the client does not say.
-    pub default_per_page: i64,
-    /// The largest page handed out, whatever `per_page` asks for.
-    pub max_per_page: i64,
-}
-
-/// A record and what it pulls into `assets`, in the line's order, appended to the list.
-pub(crate) type WalkFn = fn(&Record, &mut Vec<(ModelKind, i64)>);
-
-/// The assets rules of a line.
-#[derive(Debug)]
-pub(crate) struct AssetRules {
-    /// Which records a record pulls in (`app/models/*/assets.rb`).
-    pub walk: WalkFn,
-    /// What a customer sees of the records in `assets` (`lib/user_info/assets.rb`).
-    pub customer_view: &'static CustomerView,
-}
-
-/// The association lists `expand=true` names, in the models' declaration order.
-#[derive(Debug)]
-pub(crate) struct ExpandRules {
-    /// `app/models/ticket.rb`.
-    pub ticket: &'static [Association],
-    /// `app/models/user.rb`, concerns first.
-    pub user: &'static [Association],
-}
-
-/// How a line reads a boolean parameter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Booleans {
-    /// Only `true`, `1` and their text are yes (`has_response_extentions.rb#response_expand?`).
-    TrueOrOne,
-}
-
-/// The walk of `release`, as the assets builder runs it; two walks are the same when they
+/// The walk of a release, as the assets builder runs it; two walks are the same when they
 /// are the same line's (kept closures compare them).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Walk {
@@ -515,59 +438,4 @@ impl ZammadVersion {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_line_is_found_by_its_name_and_nothing_else_is() {
-        for version in ZammadVersion::all() {
-            assert_eq!(ZammadVersion::parse(version.name()), Ok(version));
-        }
-        let refused = ZammadVersion::parse("6.0").unwrap_err();
-        assert_eq!(
-            refused.to_string(),
-            "unknown Zammad version \"6.0\": the mock answers as 5.0, 6.5, 7.0"
-        );
-    }
-
-    #[test]
-    fn reported_versions_map_to_their_line() {
-        assert_eq!(
-            ZammadVersion::from_reported("5.0.3-1638353520.3ea4fd45.focal"),
-            Some(ZammadVersion::V5_0)
-        );
-        assert_eq!(
-            ZammadVersion::from_reported("7.0.1"),
-            Some(ZammadVersion::V7_0)
-        );
-        assert_eq!(ZammadVersion::from_reported("6.4.1"), None);
-    }
-
-    #[test]
-    fn every_walk_pulls_in_only_the_kinds_may_pull_in_names() {
-        // Kept closures rely on it: a record of any other kind is never inside a closure.
-        let everything = serde_json::json!({
-            "id": 7, "name": "x", "created_by_id": 1, "updated_by_id": 2, "owner_id": 3,
-            "customer_id": 4, "group_id": 5, "organization_id": 6, "role_ids": [8],
-            "group_ids": {"9": ["full"]}, "organization_ids": [10], "member_ids": [11],
-            "permission_ids": [12]
-        });
-        for version in ZammadVersion::all() {
-            for kind in ModelKind::ALL {
-                let serde_json::Value::Object(attrs) = everything.clone() else {
-                    unreachable!()
-                };
-                let (record, _) = Record::from_attributes(kind, 7, attrs).unwrap();
-                let mut out = Vec::new();
-                version.walk().of(&record, &mut out);
-                assert!(!out.is_empty(), "{kind:?} pulls in its creator at least");
-                for (pulled, _) in out {
-                    assert!(
-                        Walk::may_pull_in(pulled),
-                        "{version:?}: {kind:?} pulls in {pulled:?}"
-                    );
-                }
-            }
-        }
-    }
-}
+mod tests;

@@ -5,8 +5,8 @@
 
 use super::parts::{self, Out};
 use super::{
-    AllPart, AssetRules, AuthRules, Booleans, ExpandRules, Fixed, LinkRules, Paging, Raised, Room,
-    RowChecks, SelfLinks, Shape, TicketRules,
+    AllPart, AssetRules, AuthRules, Booleans, Covers, Duplicates, ExpandRules, Fixed, LinkRules,
+    Paging, PermissionDenied, Raised, Room, SelfLinks, Shape, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -19,24 +19,30 @@ pub(super) const ROOM: Room = Room {
     name: "5.0",
     // The patch level of the 5.0 line the seed came from is unknown; 5.0.3 was the last
     // 5.0 release (a choice, spec §10.1).
-    version: "5.0.3",
+    covers: &[Covers::all(5, 0, 3)],
     default_data: include_str!("../../data/default.json"),
     auth: AuthRules {
         // Doorkeeper's text in 5.0 (`authenticates.rb#authenticate_with_oauth2`, spec §3.1).
         unknown_bearer: "Invalid token!",
+        // `lib/user_context.rb` raises from the policy, naming the check that failed.
+        permission_denied: PermissionDenied {
+            user: "Not authorized (user)!",
+            token: "Not authorized (token)!",
+            by_method: false,
+        },
     },
     links: LinkRules {
         // `LinksController` has no policy beyond being logged in.
         policy: None,
+        // The unique index `links_uniq_total`, humanised by `handles_errors.rb`.
+        duplicates: Duplicates::UniqueIndex(Fixed(Raised::Unprocessable, "Object already exists!")),
         self_links: SelfLinks::Stored,
-        row_checks: RowChecks::UniqueIndex,
         // `links_controller.rb#add` renders this itself.
         no_such_object: Fixed(Raised::Rendered, "No such object!"),
-        // The unique index `links_uniq_total`, humanised by `handles_errors.rb`.
-        link_exists: Fixed(Raised::Unprocessable, "Object already exists!"),
     },
     tickets: TicketRules {
         may_show: may_show_ticket,
+        index_scope,
         // `tickets_controller.rb#show` checks expand, then full, then all.
         show_order: [Shape::Expand, Shape::Full, Shape::All],
         // `tickets_controller.rb#ticket_all`.
@@ -49,9 +55,8 @@ pub(super) const ROOM: Room = Room {
             AllPart::Mentions,
             AllPart::FormMeta,
         ],
-        // `TicketsController#index`: `page` and `per_page` count only together; at most 100.
+        // `TicketsController#index`: `paginate_with(max: 100)`, default 100.
         index_paging: Paging {
-            both_or_none: true,
             default_per_page: 100,
             max_per_page: 100,
         },
@@ -78,6 +83,18 @@ pub(super) fn may_show_ticket(caller: &Caller, records: &RecordStore, ticket: &R
                 .group_id
                 .is_some_and(|group| caller.may_read_group(group)));
     as_agent || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+}
+
+/// `TicketPolicy::BaseScope` of 5.0 (`zammad/zammad@de30a5c1`): the agent's groups with
+/// `read`, OR the caller's own customer tickets (whatever its permissions), OR, when the
+/// caller's organization is shared, that organization's tickets.
+pub(super) fn index_scope(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
+    let fields = &ticket.fields;
+    let as_agent = caller.is_ticket_agent()
+        && fields
+            .group_id
+            .is_some_and(|group| caller.may_read_group(group));
+    as_agent || caller.is_customer_of(records, ticket)
 }
 
 /// Zammad 5.0's assets walk (`app/models/*/assets.rb`, `ApplicationModel::CanAssets`):
@@ -138,7 +155,10 @@ pub(super) const CUSTOMER_VIEW: CustomerView = CustomerView {
 
 /// The associations of `app/models/ticket.rb` (5.0) in declaration order; `flags` and
 /// `mentions` are `association_attributes_ignored`.
-pub(super) const TICKET_ASSOCIATIONS: &[Association] = &[
+const TICKET_ASSOCIATIONS: &[&[Association]] = &[TICKET_OWN, TICKET_REFERENCES];
+
+/// A ticket's group, organization, articles and time accountings.
+pub(super) const TICKET_OWN: &[Association] = &[
     Association::BelongsTo {
         key: "group",
         id_key: "group_id",
@@ -157,6 +177,10 @@ pub(super) const TICKET_ASSOCIATIONS: &[Association] = &[
         key: "ticket_time_accounting",
         ids_key: "ticket_time_accounting_ids",
     },
+];
+
+/// A ticket's state, priority, users and its first article's type and sender.
+pub(super) const TICKET_REFERENCES: &[Association] = &[
     Association::BelongsTo {
         key: "state",
         id_key: "state_id",
@@ -202,7 +226,7 @@ pub(super) const TICKET_ASSOCIATIONS: &[Association] = &[
 /// `roles` (concern `HasRoles`) first, then the associations of `app/models/user.rb` (5.0)
 /// in declaration order; the ignored ones and those without rows (`has_one` chat agents)
 /// leave no key.
-pub(super) const USER_ASSOCIATIONS: &[Association] = &[
+const USER_ASSOCIATIONS: &[&[Association]] = &[&[
     Association::Named {
         key: "roles",
         ids_key: "role_ids",
@@ -227,7 +251,7 @@ pub(super) const USER_ASSOCIATIONS: &[Association] = &[
         names: NameSource::Record(ModelKind::Organization),
     },
     Association::GroupNames { key: "groups" },
-];
+]];
 
 /// The lookup tables a fresh Zammad 5.0 seeds (`db/seeds/ticket_*.rb`): id → name.
 pub(super) const SEEDS: Seeds = Seeds {

@@ -1,105 +1,221 @@
-//! Zammad 6.5 (spec column V65; V6x where V65 is not named): the links policy (target
-//! `update?`, source `show?`, missing tickets not found, other objects unrescued), the 2023 wording of a
-//! duplicate, tickets that pull their group and organization into `assets`, users that pull
-//! in no creators. Everything else as 5.0.
+//! Zammad 6.5.x (spec §10.2), read from the complete application tree of the official image
+//! `6.5.0-75` (`jason-lyb/zammad@a636ea2`): the links policy (target `update?`, source
+//! `show?`, customer access counting; missing tickets not found, other objects unrescued),
+//! `Validations::LinkUniquenessValidator` whose refusal the controller answers as the unsaved
+//! row, the 2023+ assets walks (tickets pull in their organization and users, users their
+//! organizations, organizations their members), `ActiveModel` booleans, and the `report`
+//! permission's view of every ticket in the index.
 
 use super::parts::{self, Out};
 use super::{
-    v5_0, AssetRules, AuthRules, Fixed, LinkPolicy, LinkRules, Raised, Room, RowChecks, SelfLinks,
-    TicketRules,
+    v5_0, AllPart, AssetRules, AuthRules, Booleans, Covers, Duplicates, ExpandRules, Fixed,
+    LinkPolicy, LinkRules, PermissionDenied, Raised, Room, SelfLinks, TicketRules,
 };
+use crate::assets::CustomerView;
 use crate::auth::Caller;
+use crate::expand::{Association, NameSource};
 use crate::model::ModelKind;
 use crate::records::{Record, RecordStore};
 
 pub(super) const ROOM: Room = Room {
     name: "6.5",
-    // A choice: the spec knows no 6.5 patch level.
-    version: "6.5.0",
+    // A choice: the spec knows no 6.5 patch level the mock should prefer.
+    covers: &[Covers::all(6, 5, 0)],
     default_data: include_str!("../../data/default-6.5.json"),
     auth: AuthRules {
+        // Doorkeeper's own text (`authenticates.rb`, `JL@a636ea2`).
         unknown_bearer: "The provided token is invalid.",
+        // `application_controller_policy.rb:22-33` keeps the exception the permission check
+        // raised: `User::Permissions` or `Token::Permissions`, by how the caller came.
+        permission_denied: PermissionDenied {
+            user: "User authorization failed.",
+            token: "Token authorization failed.",
+            by_method: true,
+        },
     },
     links: LinkRules {
         policy: Some(POLICY),
+        // `Link.add` ends in `Link.create` without a bang, and `links_controller.rb#add`
+        // answers `if link` (`JL@a636ea2:app/controllers/links_controller.rb:47-48`).
+        duplicates: Duplicates::AnsweredUnsaved,
         self_links: SelfLinks::Stored,
-        row_checks: RowChecks::UniqueIndex,
         // `links_controller.rb#add` after the policy; unreachable for tickets (spec §1.6 step 3).
         no_such_object: Fixed(Raised::Rendered, "The object could not be found."),
-        // The unique index, with the 2023 `handles_errors.rb` wording.
-        link_exists: Fixed(Raised::Unprocessable, "This object already exists."),
     },
     tickets: TicketRules {
         may_show: may_show_ticket,
+        index_scope,
+        // `Ticket::AssetsAll#response` (`JL@a636ea2:app/models/ticket/assets_all.rb`).
+        all_parts: &[
+            AllPart::TicketId,
+            AllPart::ArticleIds,
+            AllPart::Assets,
+            AllPart::Links,
+            AllPart::Tags,
+            AllPart::Mentions,
+            AllPart::TimeAccountings,
+            AllPart::FormMeta,
+        ],
         ..v5_0::ROOM.tickets
     },
     assets: AssetRules {
         walk,
-        customer_view: &v5_0::CUSTOMER_VIEW,
+        customer_view: &CUSTOMER_VIEW,
     },
+    expand: ExpandRules {
+        ticket: TICKET_ASSOCIATIONS,
+        user: USER_ASSOCIATIONS,
+    },
+    // `has_response_extentions.rb` casts with `ActiveModel::Type::Boolean`.
+    booleans: Booleans::ActiveModel,
     ..v5_0::ROOM
 };
 
-/// `Controllers::LinksControllerPolicy` with the `RecordNotFound`s of `find_by!` and the unrescued error of its
-/// pattern match (V6x … V701, spec §1.6).
+/// `Controllers::LinksControllerPolicy` (`JL@a636ea2:app/policies/controllers/links_controller_policy.rb`):
+/// `TicketPolicy#update?` on the target, `#show?` on the source, no check of the list.
 pub(super) const POLICY: LinkPolicy = LinkPolicy {
     may_update_target: may_update_ticket,
     may_show_source: may_show_ticket,
-    ticket_id_not_found: Fixed(
-        Raised::RecordNotFound,
-        r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#,
-    ),
-    ticket_number_not_found: Fixed(
-        Raised::RecordNotFound,
-        r#"Couldn't find Ticket with [WHERE "tickets"."number" = $1]"#,
-    ),
-    translation_not_found: Fixed(
-        Raised::RecordNotFound,
-        r#"Couldn't find KnowledgeBase::Answer::Translation with [WHERE "knowledge_base_answer_translations"."id" = $1]"#,
-    ),
-    unsupported: Fixed(Raised::Unrescued, "NoMatchingPatternError"),
+    index: None,
 };
 
-/// `TicketPolicy#show?` of Zammad 6.x and 7.0: an agent with `read` on the ticket's group
-/// (the owner shortcut of 5.x is gone, spec §3.2), or customer access.
+/// `TicketPolicy#show?` (`access?('read')`): an agent with `read` on the ticket's group (the
+/// owner shortcut of 5.x is gone, spec §3.2), or customer access.
 pub(super) fn may_show_ticket(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
-    let as_agent = caller.is_ticket_agent()
-        && ticket
-            .fields
-            .group_id
-            .is_some_and(|group| caller.may_read_group(group));
-    as_agent || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+    agent_read_access(caller, records, ticket)
+        || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
 }
 
-/// `TicketPolicy#update?` of Zammad 6.x and 7.0: an agent with `change` on the ticket's
+/// `TicketPolicy#update?` (`access?('change')`): an agent with `change` on the ticket's
 /// group, or customer access (a customer may change their own tickets).
 pub(super) fn may_update_ticket(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
-    let as_agent = caller.is_ticket_agent()
+    agent_update_access(caller, records, ticket)
+        || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+}
+
+/// `TicketPolicy#agent_read_access?`: `ticket.agent` and `read` on the ticket's group.
+pub(super) fn agent_read_access(caller: &Caller, _: &RecordStore, ticket: &Record) -> bool {
+    caller.is_ticket_agent()
         && ticket
             .fields
             .group_id
-            .is_some_and(|group| caller.has_group_access(group, "change"));
-    as_agent || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+            .is_some_and(|group| caller.may_read_group(group))
 }
 
-/// Zammad 6.5's walk (spec §2.2, V65 column):
-/// - a ticket: its group first, then its organization, then the 4 users as in 5.0;
-/// - a user: its roles, groups and organizations, but no `created_by` / `updated_by`;
-/// - an organization: its first 10 members, then its creator and updater (V52's code, the
-///   nearest known version: §2.2 names no V65 organization walk);
-/// - a role, a group and anything else as in 5.0.
+/// `TicketPolicy#agent_update_access?`: `ticket.agent` and `change` on the ticket's group.
+pub(super) fn agent_update_access(caller: &Caller, _: &RecordStore, ticket: &Record) -> bool {
+    caller.is_ticket_agent()
+        && ticket
+            .fields
+            .group_id
+            .is_some_and(|group| caller.has_group_access(group, "change"))
+}
+
+/// `TicketPolicy::BaseScope` of 6.5 (`JL@a636ea2:app/policies/ticket_policy/base_scope.rb`):
+/// the agent's groups with `read`, OR (with `ticket.customer`) own tickets and tickets of a
+/// shared organization; a caller with neither permission but `report` sees every ticket.
+pub(super) fn index_scope(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
+    if !caller.is_ticket_agent() && !caller.is_ticket_customer() {
+        return caller.has_permission("report");
+    }
+    scope_without_report(caller, records, ticket)
+}
+
+/// The same scope without the `report` exception (2026 code, `zammad/zammad@060ea46b`).
+pub(super) fn scope_without_report(
+    caller: &Caller,
+    records: &RecordStore,
+    ticket: &Record,
+) -> bool {
+    agent_read_access(caller, records, ticket)
+        || (caller.is_ticket_customer() && caller.is_customer_of(records, ticket))
+}
+
+/// The walk from 6.5 on (spec §2.2; `JL@a636ea2:app/models/{ticket,user,organization}/assets.rb`):
+/// - a ticket: its organization, then the 4 users (no group);
+/// - a user: the first 3 `organization_ids` and its organization (no roles, no groups, no
+///   creators);
+/// - an organization: its first 10 members (no creators);
+/// - a role: nothing; anything else: its creator and updater, as before.
 pub(super) fn walk(record: &Record, out: &mut Out) {
     let f = &record.fields;
     match record.kind {
         ModelKind::Ticket => {
-            out.extend(f.group_id.map(|id| (ModelKind::Group, id)));
             out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
             parts::ticket_users(record, out);
         }
-        ModelKind::User => {
-            parts::user_roles_and_groups(record, out);
-            parts::user_organizations(record, out);
-        }
+        ModelKind::User => parts::user_organizations(record, out),
+        ModelKind::Organization => parts::members(record, out),
+        // `JL@a636ea2:app/models/role/assets.rb:25-41`: the role itself.
+        ModelKind::Role => {}
         _ => v5_0::walk(record, out),
     }
 }
+
+/// A customer's view from 2023 on: other users lose `accounts` too (not kept anyway), and a
+/// group keeps its follow-up settings and place in the tree (`lib/user_info/assets.rb`).
+pub(super) const CUSTOMER_VIEW: CustomerView = CustomerView {
+    group: &[
+        "id",
+        "name",
+        "active",
+        "follow_up_possible",
+        "reopen_time_in_days",
+        "name_last",
+        "parent_id",
+    ],
+    ..v5_0::CUSTOMER_VIEW
+};
+
+/// The associations of `app/models/ticket.rb` (6.5), concerns first: `Ticket::Checklists`,
+/// then the model's own, as in 5.0.
+const TICKET_ASSOCIATIONS: &[&[Association]] =
+    &[CHECKLISTS, v5_0::TICKET_OWN, v5_0::TICKET_REFERENCES];
+
+/// `Ticket::Checklists`: `referencing_checklists` (`referencing_checklist_items` is
+/// ignored), then `belongs_to :checklist`, which the mock keeps no records of.
+pub(super) const CHECKLISTS: &[Association] = &[
+    Association::Unnamed {
+        key: "referencing_checklists",
+        ids_key: "referencing_checklist_ids",
+    },
+    Association::BelongsTo {
+        key: "checklist",
+        id_key: "checklist_id",
+        names: NameSource::Missing,
+    },
+];
+
+/// `roles` (`HasRoles`), then `app/models/user.rb` (6.5) in declaration order, concerns
+/// first: two-factor preferences, organizations, authorizations, overview sortings (karma
+/// was dropped in 2022, `db/migrate/20221006075341_drop_karma.rb`).
+const USER_ASSOCIATIONS: &[&[Association]] = &[&[
+    Association::Named {
+        key: "roles",
+        ids_key: "role_ids",
+        kind: ModelKind::Role,
+    },
+    Association::Unnamed {
+        key: "two_factor_preferences",
+        ids_key: "two_factor_preference_ids",
+    },
+    Association::Named {
+        key: "organizations",
+        ids_key: "organization_ids",
+        kind: ModelKind::Organization,
+    },
+    Association::Unnamed {
+        key: "authorizations",
+        ids_key: "authorization_ids",
+    },
+    Association::Unnamed {
+        key: "overview_sortings",
+        ids_key: "overview_sorting_ids",
+    },
+    Association::BelongsTo {
+        key: "organization",
+        id_key: "organization_id",
+        names: NameSource::Record(ModelKind::Organization),
+    },
+    Association::GroupNames { key: "groups" },
+]];

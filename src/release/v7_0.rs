@@ -1,51 +1,36 @@
-//! Zammad 7.0.1 (spec column V701): the links policy of 6.5, but duplicates and self links
-//! refused by the model's validators (before an id is drawn, rendered by the controller),
-//! tickets that pull in no group, users that pull in their organizations only, organizations
-//! only their members. Everything else as 6.5.
+//! Zammad 7.0.x and 7.1.x (spec §10.3): the 6.5 line's links controller, model, validator,
+//! policy and assets walks (so a duplicate add answers the unsaved row and a self link is
+//! stored, as a real 7.1.3 shows, `zammad/zammad#6319`); tickets carry `ai_stored_result_ids`
+//! (AI models arrive with 7.0); the 79-permission table of the 7.0 development line; no
+//! `report` exception in the ticket index.
 
-use super::parts::{self, Out};
-use super::{v5_0, v6_5, AssetRules, Fixed, LinkRules, Raised, Room, RowChecks, SelfLinks};
-use crate::model::ModelKind;
-use crate::records::Record;
+use super::{v5_0, v6_5, Covers, ExpandRules, Room, TicketRules};
+use crate::expand::Association;
 
 pub(super) const ROOM: Room = Room {
     name: "7.0",
-    version: "7.0.1",
+    // 7.0 stands for 7.0.1, the release that fixed CVE-2026-34722 (a choice, spec §10.6).
+    covers: &[Covers::all(7, 0, 1), Covers::all(7, 1, 0)],
     default_data: include_str!("../../data/default-7.0.json"),
-    links: LinkRules {
-        // V701's policy is inferred from its neighbours: `update?` / `show?` (spec §3.2).
-        policy: Some(v6_5::POLICY),
-        // `Validations::LinkSelfReferenceValidator`; the controller renders its message.
-        self_links: SelfLinks::Refused(Fixed(
-            Raised::Rendered,
-            "An object cannot be linked to itself.",
-        )),
-        row_checks: RowChecks::Validators,
-        no_such_object: Fixed(Raised::Rendered, "The object could not be found."),
-        // `Validations::LinkUniquenessValidator`; the controller renders the first message.
-        link_exists: Fixed(Raised::Rendered, "Link already exists"),
+    tickets: TicketRules {
+        index_scope: v6_5::scope_without_report,
+        ..v6_5::ROOM.tickets
     },
-    assets: AssetRules {
-        walk,
-        customer_view: &v5_0::CUSTOMER_VIEW,
+    expand: ExpandRules {
+        ticket: TICKET_ASSOCIATIONS,
+        ..v6_5::ROOM.expand
     },
     ..v6_5::ROOM
 };
 
-/// Zammad 7.0's walk (spec §2.2, V70d / DEV26 column, the nearest known to 7.0.1):
-/// - a ticket: its organization, then the 4 users (no group);
-/// - a user: its organizations only (no roles, no groups, no creator);
-/// - an organization: its first 10 members only (DEV26: no creator or updater);
-/// - a role, a group and anything else as in 5.0.
-pub(super) fn walk(record: &Record, out: &mut Out) {
-    let f = &record.fields;
-    match record.kind {
-        ModelKind::Ticket => {
-            out.extend(f.organization_id.map(|id| (ModelKind::Organization, id)));
-            parts::ticket_users(record, out);
-        }
-        ModelKind::User => parts::user_organizations(record, out),
-        ModelKind::Organization => parts::members(record, out),
-        _ => v5_0::walk(record, out),
-    }
-}
+/// 6.5's ticket associations with the AI results (`has_many :ai_stored_results`) after the
+/// time accountings, where `ai_stored_result_ids` follows them.
+const TICKET_ASSOCIATIONS: &[&[Association]] = &[
+    v6_5::CHECKLISTS,
+    v5_0::TICKET_OWN,
+    &[Association::Unnamed {
+        key: "ai_stored_results",
+        ids_key: "ai_stored_result_ids",
+    }],
+    v5_0::TICKET_REFERENCES,
+];

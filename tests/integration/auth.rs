@@ -32,6 +32,7 @@ fn app() -> TestApp {
             .link("normal", 1, 3)
             .link("normal", 1, 999)
             .token(json!({"token": "tok-reader", "user_id": 4}))
+            .token(json!({"token": "tok-gone", "user_id": 8}))
             .token(json!({"token": "tok-prefs-only", "user_id": 3, "permissions": ["user_preferences"]}))
             .token(json!({"token": "tok-agent-only", "user_id": 3, "permissions": ["ticket.agent"]}))
             .build(),
@@ -109,9 +110,16 @@ fn a_wrong_password_is_401_invalid_basic_auth_credentials() {
 }
 
 #[test]
-fn an_inactive_user_is_401_login_failed() {
+fn an_inactive_user_is_401_invalid_credentials_by_basic_and_login_failed_by_token() {
+    // See: #21 — `Auth::User#can_login?` is asked before the password (`lib/auth.rb`).
+    let app = app();
     assert_error(
-        list(&app(), Some(&basic("gone", "test")), &[]),
+        list(&app, Some(&basic("gone", "test")), &[]),
+        401,
+        "Invalid BasicAuth credentials",
+    );
+    assert_error(
+        list(&app, Some("Token token=tok-gone"), &[]),
         401,
         "Login failed. Have you double-checked your credentials and completed the email verification step?",
     );

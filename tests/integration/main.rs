@@ -34,8 +34,9 @@ mod persistence;
 /// Start-up from a fixture file, streamed; reset reads it again, or refuses when it changed.
 mod startfile;
 
-/// The Zammad version profiles 5.0, 6.5 and 7.0 (issue 12), each on its default data set.
-mod profiles;
+/// The five behaviour lines 5.0, 6.5, 7.0, 7.2 and 7.3 (issues 12 and 21), each on its
+/// default data set; `--zammad-version` as the spec's §10.6 maps a release to its line.
+mod releases;
 
 /// Regression tests, each named after the issue that found it.
 mod regression;

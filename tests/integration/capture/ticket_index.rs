@@ -1,5 +1,5 @@
-//! The mock's ticket index, `GET /api/v1/tickets`: Zammad 5.0's paging, visibility and
-//! plain attributes.
+//! The mock's ticket index, `GET /api/v1/tickets`: Zammad's paging (`CanPaginate`),
+//! visibility and plain attributes, on the default line.
 
 use serde_json::json;
 use zammad_links_mock::{FixtureDocument, MockServer};
@@ -18,7 +18,7 @@ fn index(server: &MockServer, login: &Login, query: &[(&str, String)]) -> Vec<i6
 }
 
 #[test]
-fn the_ticket_index_pages_by_id_like_zammad_5() {
+fn the_ticket_index_pages_by_id_like_zammad() {
     let server = start_mock(generated(250, 10));
     let agent = Login::agent();
     let page = |p: i64, per: i64| {
@@ -37,10 +37,14 @@ fn the_ticket_index_pages_by_id_like_zammad_5() {
         "per_page is cut to 100"
     );
     assert_eq!(page(9, 100), Vec::<i64>::new());
-    // `page` alone is ignored, as in `TicketsController#index`.
+    // `page` and `per_page` count each on their own (`CanPaginate::Pagination`, issue 21).
     assert_eq!(
         index(&server, &agent, &[("page", "2".into())]),
-        (1..=100).collect::<Vec<_>>()
+        (101..=200).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        index(&server, &agent, &[("per_page", "3".into())]),
+        vec![1, 2, 3]
     );
 }
 
