@@ -103,6 +103,13 @@ pub enum Command {
     },
     /// Read a real Zammad's tickets and links into a fixture document.
     Capture(crate::capture::CaptureArgs),
+    /// Check that a mock answers on its address (exit code 0) or not (1): the container's
+    /// health check, which needs no shell or curl in the image.
+    Health {
+        /// The address the mock was told to bind; 0.0.0.0 or :: is checked on loopback.
+        #[arg(long, env = "ZAMMAD_MOCK_BIND", default_value = "127.0.0.1:3000")]
+        bind: SocketAddr,
+    },
 }
 
 impl Cli {
@@ -212,6 +219,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Before the warnings below: a health check runs every few seconds, and its output goes
+    // to the container's health log, which should say only whether the mock answers.
+    if let Some(Command::Health { bind }) = cli.command {
+        return crate::health::main(bind);
+    }
     for name in Cli::unknown_env_vars() {
         log::warn!("ignoring unknown environment variable {name}");
     }

@@ -37,6 +37,7 @@ mod expand;
 mod fixtures;
 mod generate;
 mod graph;
+mod health;
 mod journal;
 mod links;
 mod model;
