@@ -62,6 +62,11 @@ pub struct Cli {
     /// container, for example); without this, such a bind needs --admin-token or --no-admin.
     #[arg(long, env = "ZAMMAD_MOCK_ADMIN_OPEN", conflicts_with_all = ["admin_token", "no_admin"])]
     pub admin_open: bool,
+    /// Without --admin-token or --admin-open, switch the admin API off (as --no-admin) rather
+    /// than open it on loopback or refuse another bind. The container image sets it, so that a
+    /// published port shows no admin API until a token is given.
+    #[arg(long, env = "ZAMMAD_MOCK_ADMIN_OFF_BY_DEFAULT")]
+    pub admin_off_by_default: bool,
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "ZAMMAD_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = crate::journal::DEFAULT_LIMIT)]
     pub journal_limit: usize,
@@ -130,11 +135,7 @@ impl Cli {
             .admin_open_on_network(self.admin_open)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)
-            .admin(match (self.no_admin, self.admin_token) {
-                (true, _) => AdminAccess::Off,
-                (false, Some(token)) => AdminAccess::Token(token),
-                (false, None) => AdminAccess::Open,
-            })
+            .admin(self.admin_access())
             .store(if self.in_memory {
                 StoreMode::Memory
             } else {
@@ -150,6 +151,16 @@ impl Cli {
             builder = builder.fixtures_file(path);
         }
         Ok(builder)
+    }
+
+    /// Who may use the admin API, as these options say.
+    pub(crate) fn admin_access(&self) -> AdminAccess {
+        match (self.no_admin, &self.admin_token) {
+            (true, _) => AdminAccess::Off,
+            (false, Some(token)) => AdminAccess::Token(token.clone()),
+            (false, None) if self.admin_off_by_default && !self.admin_open => AdminAccess::Off,
+            (false, None) => AdminAccess::Open,
+        }
     }
 
     /// `ZAMMAD_MOCK_*` variables that no option reads, most likely typos. The known names
