@@ -289,7 +289,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         );
         return Ok(());
     }
+    // Gathered before the start, which opens (and on a first start fills) the database.
+    let banner = crate::banner::Banner::of(&cli);
     let server = cli.into_builder()?.try_start()?;
-    log::info!("serving Zammad's Links API on {}", server.uri());
+    // One write, so that no log line of a worker lands inside the block.
+    eprint!("{}", banner.render(server.address()));
     server.wait().map_err(CliError::Serve)
 }

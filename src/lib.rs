@@ -29,6 +29,7 @@ mod api;
 mod assets;
 mod attributes;
 mod auth;
+mod banner;
 mod capture;
 mod catalog;
 #[doc(hidden)]
