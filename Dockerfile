@@ -18,16 +18,19 @@ COPY target/x86_64-unknown-linux-gnu/release/zammad-links-mock /zammad-links-moc
 # The defaults a container needs; each is an option's environment variable, so `docker run -e`
 # overrides it, as does any option given after the image name.
 # - Every interface: a published port reaches the mock only through the container's address.
-# - The database is the volume below, so `docker run -v …:/data` keeps the state.
+# - The database is the volume below, so `docker run -v …:/data` keeps the state: it is the
+#   default folder `zammad-links-mock.db` in the working folder /data, rather than
+#   ZAMMAD_MOCK_DB=/data, because an environment variable for --db would refuse --in-memory
+#   (the two options exclude each other, and clap counts a value from the environment).
 # - The admin API under /__mock/ (reset, replace or export the whole state, tokens included) is
 #   off until ZAMMAD_MOCK_ADMIN_TOKEN (Bearer) or ZAMMAD_MOCK_ADMIN_OPEN=true is given: the
 #   port is usually published to the host and from there to its network, and an open admin API
 #   would let anyone who reaches it replace or read the state. The Zammad API itself, with
 #   the default data set's published credentials, stays on, so `docker run` alone is useful.
 ENV ZAMMAD_MOCK_BIND=0.0.0.0:3000 \
-    ZAMMAD_MOCK_DB=/data \
     ZAMMAD_MOCK_ADMIN_OFF_BY_DEFAULT=true
 
+WORKDIR /data
 VOLUME ["/data"]
 EXPOSE 3000
 

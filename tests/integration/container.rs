@@ -58,6 +58,7 @@ fn run(program: &str, args: &[&str]) -> String {
 /// The parts of an image's configuration a runtime acts on.
 struct ImageConfig {
     entrypoint: Vec<String>,
+    working_dir: String,
     env: Vec<(String, String)>,
     volumes: Vec<String>,
     /// The health check's command (`["CMD", argv…]`).
@@ -93,6 +94,7 @@ impl ImageConfig {
         };
         Self {
             entrypoint: strings(&raw["Entrypoint"]),
+            working_dir: raw["WorkingDir"].as_str().unwrap_or("/").to_owned(),
             healthcheck,
             env,
             volumes,
@@ -109,10 +111,13 @@ impl ImageConfig {
 }
 
 /// A container's root file system as a runtime lays it out: the image mounted read-only, a
-/// writable layer over it (overlayfs), and `volume` bound at the image's volume path. Every
+/// writable layer over it (overlayfs), `volume` bound at the image's volume path, and a
+/// tmpfs at `/dev/shm`. Every
 /// mount is undone on drop, the innermost first.
 struct ContainerRoot {
     image: String,
+    /// The image's layers, read-only, as `podman image mount` shows them.
+    image_dir: PathBuf,
     path: PathBuf,
     mounts: Vec<PathBuf>,
     /// Upper and work folders of the writable layer; removed after the mounts are undone.
@@ -122,13 +127,14 @@ struct ContainerRoot {
 impl ContainerRoot {
     fn new(image: &str, volume_path: &str, volume: &Path) -> Self {
         let layer = TempDir::new().unwrap();
+        let image_dir = run("podman", &["image", "mount", image]);
         let mut root = Self {
             image: image.to_owned(),
+            image_dir: PathBuf::from(&image_dir),
             path: layer.path().join("root"),
             mounts: Vec::new(),
             _layer: layer,
         };
-        let image_dir = run("podman", &["image", "mount", image]);
         let (upper, work) = (
             root._layer.path().join("upper"),
             root._layer.path().join("work"),
@@ -155,6 +161,12 @@ impl ContainerRoot {
             &["--bind", volume.to_str().unwrap(), at.to_str().unwrap()],
         );
         root.mounts.push(at);
+        // Docker and podman give every container a tmpfs at /dev/shm (where sled keeps an
+        // --in-memory database).
+        let shm = root.path.join("dev/shm");
+        std::fs::create_dir_all(&shm).unwrap();
+        run("mount", &["-t", "tmpfs", "tmpfs", shm.to_str().unwrap()]);
+        root.mounts.push(shm);
         root
     }
 }
@@ -185,16 +197,26 @@ struct Container {
 }
 
 impl Container {
-    fn start(image: &str, config: &ImageConfig, volume: &Path, extra_env: &[(&str, &str)]) -> Self {
+    /// `docker run -e EXTRA_ENV… IMAGE ARGS…`.
+    fn start(
+        image: &str,
+        config: &ImageConfig,
+        volume: &Path,
+        extra_env: &[(&str, &str)],
+        args: &[&str],
+    ) -> Self {
         let root = ContainerRoot::new(image, &config.volumes[0], volume);
         let port = free_port();
         let bind = format!("127.0.0.1:{port}");
         let mut command = Command::new("unshare");
+        // --root is chroot(2), then --wd the image's working folder, as a runtime does.
         // --kill-child: should this test die, the entrypoint dies with unshare.
         command
-            .args(["--pid", "--fork", "--kill-child", "chroot"])
-            .arg(&root.path)
+            .args(["--pid", "--fork", "--kill-child"])
+            .arg(format!("--root={}", root.path.display()))
+            .arg(format!("--wd={}", config.working_dir))
             .args(&config.entrypoint)
+            .args(args)
             .env_clear()
             .envs(config.env.iter().map(|(n, v)| (n.as_str(), v.as_str())))
             // A free loopback port instead of the image's 0.0.0.0:3000: this machine's port
@@ -204,9 +226,9 @@ impl Container {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped());
-        // `unshare` and `chroot` are found on this machine's PATH, not the image's.
+        // `unshare` is found on this machine's PATH, not the image's.
         command.env("PATH", std::env::var("PATH").unwrap_or_default());
-        let mut child = command.spawn().expect("unshare and chroot run");
+        let mut child = command.spawn().expect("unshare runs");
         let mut pipe = child.stderr.take().unwrap();
         let stderr = Arc::new(Mutex::new(String::new()));
         let sink = Arc::clone(&stderr);
@@ -231,7 +253,7 @@ impl Container {
         container
     }
 
-    /// The one child of `unshare --fork`: the chroot that became the entrypoint.
+    /// The one child of `unshare --fork`, which became the entrypoint.
     fn entrypoint_pid(unshare: u32) -> u32 {
         let children = format!("/proc/{unshare}/task/{unshare}/children");
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -355,7 +377,10 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
     assert_eq!(config.entrypoint, ["/zammad-links-mock"]);
     assert_eq!(config.volumes, ["/data"]);
     assert_eq!(config.env("ZAMMAD_MOCK_BIND"), Some("0.0.0.0:3000"));
-    assert_eq!(config.env("ZAMMAD_MOCK_DB"), Some("/data"));
+    assert_eq!(
+        config.working_dir, "/data",
+        "the default database folder is in the volume"
+    );
     assert!(
         config.raw["ExposedPorts"]["3000/tcp"].is_object(),
         "{}",
@@ -365,9 +390,9 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
     let client = Client::new();
 
     // Act 1: a first start.
-    let first = Container::start(&image, &config, volume.path(), &[]);
+    let first = Container::start(&image, &config, volume.path(), &[], &[]);
     // Assert: the image holds the binary and nothing else, which is static.
-    let files: Vec<String> = std::fs::read_dir(&first._root.path)
+    let files: Vec<String> = std::fs::read_dir(&first._root.image_dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|name| name != "data")
@@ -375,7 +400,7 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
     assert_eq!(
         files,
         ["zammad-links-mock"],
-        "the root holds only the binary"
+        "the image holds the binary and its empty working folder"
     );
     // Static: no program interpreter, no shared library. glibc's ldd calls a static PIE (what
     // `+crt-static` links, keeping address randomisation) "statically linked", and a
@@ -431,7 +456,7 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
         "answering as Zammad 5.0.3",
         "\n  API        http://127.0.0.1:",
         "\n  data set   built-in default",
-        "\n  database   /data (new: the data set was loaded into it)",
+        "\n  database   /data/zammad-links-mock.db (new: the data set was loaded into it)",
         "\n  admin API  off; set ZAMMAD_MOCK_ADMIN_TOKEN",
         "\n  log in     test@test.de / test (Basic) or token zammad-links-mock-token-user-3",
     ] {
@@ -440,7 +465,7 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
     assert!(
         volume
             .path()
-            .join("zammad-links-mock.initialized")
+            .join("zammad-links-mock.db/zammad-links-mock.initialized")
             .is_file(),
         "the database is in the volume"
     );
@@ -451,6 +476,7 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
         &config,
         volume.path(),
         &[("ZAMMAD_MOCK_ADMIN_TOKEN", "ci")],
+        &[],
     );
     // Assert: the write survived in the volume, not in the container's own layer.
     let (status, body) = get_seed(&client, &second.base);
@@ -471,13 +497,25 @@ fn the_image_serves_the_seed_keeps_writes_in_its_volume_and_stops_on_sigterm_as_
     let (exit, stderr) = second.stop();
     assert_eq!(exit.code(), Some(0), "{stderr}");
     assert!(
-        stderr.contains("\n  database   /data (from earlier starts"),
+        stderr.contains("\n  database   /data/zammad-links-mock.db (from earlier starts"),
         "{stderr}"
     );
     assert!(
         stderr.contains("Bearer <the admin token>") && !stderr.contains("Bearer ci"),
         "{stderr}"
     );
+
+    // Act 4: options after the image name reach the binary; --in-memory is not refused for
+    // clashing with the image's database setting.
+    let third = Container::start(&image, &config, volume.path(), &[], &["--in-memory"]);
+    // Assert: the default data set again, nothing of the volume's.
+    assert_eq!(
+        get_seed(&client, &third.base),
+        (200, SEED_GET_147469.to_owned())
+    );
+    let (exit, stderr) = third.stop();
+    assert_eq!(exit.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("\n  database   in memory"), "{stderr}");
 }
 
 #[test]
