@@ -74,12 +74,11 @@ pub(crate) fn probe(address: SocketAddr, timeout: Duration) -> Result<(), Health
     stream.set_read_timeout(Some(timeout)).map_err(io)?;
     stream.set_write_timeout(Some(timeout)).map_err(io)?;
     // HTTP/1.0 with `Connection: close`: the server ends the answer by closing, so reading
-    // to the end needs no parsing of lengths or chunks.
-    write!(
-        stream,
-        "GET /__mock/health HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .map_err(io)?;
+    // to the end needs no parsing of lengths or chunks. One write (not `write!`, which
+    // writes piece by piece), so that the request is whole before the server can answer.
+    let request =
+        format!("GET /__mock/health HTTP/1.0\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(io)?;
     let mut answer = Vec::new();
     stream
         .take(MAX_ANSWER_BYTES)
@@ -124,8 +123,13 @@ mod tests {
         let address = listener.local_addr().unwrap();
         std::thread::spawn(move || {
             let (mut stream, _) = listener.accept().unwrap();
-            let mut request = [0u8; 1024];
-            let _ = stream.read(&mut request);
+            // The whole request first, as a server does: answering and closing earlier
+            // would make the client's write fail instead.
+            let mut request = Vec::new();
+            let mut byte = [0u8; 1];
+            while !request.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                request.push(byte[0]);
+            }
             stream.write_all(answer.as_bytes()).unwrap();
         });
         address
