@@ -63,6 +63,11 @@ pub struct Cli {
     /// container, for example); without this, such a bind needs --admin-token or --no-admin.
     #[arg(long, env = "ZAMMAD_MOCK_ADMIN_OPEN", conflicts_with_all = ["admin_token", "no_admin"])]
     pub admin_open: bool,
+    /// Without --admin-token or --admin-open, switch the admin API off (as --no-admin) rather
+    /// than open it on loopback or refuse another bind. The container image sets it, so that a
+    /// published port shows no admin API until a token is given.
+    #[arg(long, env = "ZAMMAD_MOCK_ADMIN_OFF_BY_DEFAULT")]
+    pub admin_off_by_default: bool,
     /// How many requests the journal keeps (0 turns it off).
     #[arg(long, env = "ZAMMAD_MOCK_JOURNAL_LIMIT", value_name = "N", default_value_t = crate::journal::DEFAULT_LIMIT)]
     pub journal_limit: usize,
@@ -104,6 +109,13 @@ pub enum Command {
     },
     /// Read a real Zammad's tickets and links into a fixture document.
     Capture(crate::capture::CaptureArgs),
+    /// Check that a mock answers on its address (exit code 0) or not (1): the container's
+    /// health check, which needs no shell or curl in the image.
+    Health {
+        /// The address the mock was told to bind; 0.0.0.0 or :: is checked on loopback.
+        #[arg(long, env = "ZAMMAD_MOCK_BIND", default_value = "127.0.0.1:3000")]
+        bind: SocketAddr,
+    },
 }
 
 impl Cli {
@@ -124,11 +136,7 @@ impl Cli {
             .admin_open_on_network(self.admin_open)
             .journal_limit(self.journal_limit)
             .max_body_bytes(self.max_body_bytes)
-            .admin(match (self.no_admin, self.admin_token) {
-                (true, _) => AdminAccess::Off,
-                (false, Some(token)) => AdminAccess::Token(token),
-                (false, None) => AdminAccess::Open,
-            })
+            .admin(self.admin_access())
             .store(if self.in_memory {
                 StoreMode::Memory
             } else {
@@ -144,6 +152,16 @@ impl Cli {
             builder = builder.fixtures_file(path);
         }
         Ok(builder)
+    }
+
+    /// Who may use the admin API, as these options say.
+    pub(crate) fn admin_access(&self) -> AdminAccess {
+        match (self.no_admin, &self.admin_token) {
+            (true, _) => AdminAccess::Off,
+            (false, Some(token)) => AdminAccess::Token(token.clone()),
+            (false, None) if self.admin_off_by_default && !self.admin_open => AdminAccess::Off,
+            (false, None) => AdminAccess::Open,
+        }
     }
 
     /// `ZAMMAD_MOCK_*` variables that no option reads, most likely typos. The known names
@@ -213,6 +231,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Before the warnings below: a health check runs every few seconds, and its output goes
+    // to the container's health log, which should say only whether the mock answers.
+    if let Some(Command::Health { bind }) = cli.command {
+        return crate::health::main(bind);
+    }
     for name in Cli::unknown_env_vars() {
         log::warn!("ignoring unknown environment variable {name}");
     }
@@ -267,7 +290,10 @@ fn run(cli: Cli) -> Result<(), CliError> {
         );
         return Ok(());
     }
+    // Gathered before the start, which opens (and on a first start fills) the database.
+    let banner = crate::banner::Banner::of(&cli);
     let server = cli.into_builder()?.try_start()?;
-    log::info!("serving Zammad's Links API on {}", server.uri());
+    // One write, so that no log line of a worker lands inside the block.
+    eprint!("{}", banner.render(server.address()));
     server.wait().map_err(CliError::Serve)
 }

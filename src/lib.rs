@@ -30,6 +30,7 @@ mod api;
 mod assets;
 mod attributes;
 mod auth;
+mod banner;
 mod capture;
 mod catalog;
 #[doc(hidden)]
@@ -38,6 +39,7 @@ mod expand;
 mod fixtures;
 mod generate;
 mod graph;
+mod health;
 mod journal;
 mod links;
 mod model;

@@ -47,6 +47,12 @@ const INTENT_MAX_OPS: usize = 64;
 /// but holds no data has lost its content, and must not be silently refilled.
 const MARKER_FILE: &str = "zammad-links-mock.initialized";
 
+/// Whether folder `path` holds a database whose fixtures were loaded (its mark file is there),
+/// seen without opening it: the binary's start-up block tells a first start from a restart.
+pub(crate) fn is_marked(path: &Path) -> bool {
+    path.join(MARKER_FILE).is_file()
+}
+
 /// The most operations [`Store::replace_all`] applies as one atomic batch.
 pub const ATOMIC_BATCH_OPS: usize = 50_000;
 

@@ -53,3 +53,7 @@ mod ui;
 /// `capture` (issue 14): a mock stands in for a real Zammad, a second one serves the file;
 /// the failures are played by small fake servers. Also the mock's ticket index.
 mod capture;
+
+/// The container image under chroot as PID 1, and `cargo install --path .` (issue 25); both
+/// `#[ignore]`d, run by `.ci/container` once it has built the image and the installed binary.
+mod container;
