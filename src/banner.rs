@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::api::AdminAccess;
 use crate::cli::Cli;
-use crate::profile::ZammadVersion;
+use crate::release::ZammadVersion;
 
 /// The default data set's agent and admin (user 3): Basic login and password.
 const DEFAULT_LOGIN: (&str, &str) = ("test@test.de", "test");
@@ -22,17 +22,22 @@ const DEFAULT_TOKEN: &str = "zammad-links-mock-token-user-3";
 /// The seed's ticket, the one the page is opened on for the default data set.
 const DEFAULT_TICKET: i64 = 147_469;
 
-/// The version string of the Zammad release the mock answers as (what
-/// `GET /api/v1/version` reports). The one place the start-up block asks for it.
-fn release_version(version: ZammadVersion) -> &'static str {
-    version.profile().version
+/// The Zammad release the mock answers as, with its behaviour line (`7.1.3 (7.0 line)`).
+/// The one place the start-up block asks for it.
+fn release_version(version: ZammadVersion) -> String {
+    let release = version.version();
+    if release.starts_with(&format!("{}.", version.line_name())) {
+        release
+    } else {
+        format!("{release} ({} line)", version.line_name())
+    }
 }
 
 /// What the block says, gathered before the server starts (the database folder is looked at
 /// before the server opens it, to tell a first start from a restart).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Banner {
-    release: &'static str,
+    release: String,
     data_set: DataSet,
     database: Database,
     admin: Admin,
@@ -99,7 +104,7 @@ impl Banner {
             },
         };
         Self {
-            release: release_version(cli.zammad_version),
+            release: release_version(cli.zammad_version.unwrap_or_default()),
             data_set,
             database,
             admin,
@@ -189,7 +194,7 @@ fn absolute(path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::{Parser, ValueEnum};
+    use clap::Parser;
     use serde_json::Value;
 
     fn banner(args: &[&str]) -> Banner {
@@ -201,13 +206,13 @@ mod tests {
 
     #[test]
     fn the_credentials_shown_are_those_of_every_releases_default_data_set() {
-        for version in ZammadVersion::value_variants() {
+        for version in ZammadVersion::all() {
             // Arrange
-            let data: Value = serde_json::from_str(version.profile().default_data).unwrap();
+            let data: Value = serde_json::from_str(version.default_data()).unwrap();
             // Act
             let user = &data["User"]["3"];
             // Assert
-            let label = version.profile().name;
+            let label = version.line_name();
             assert_eq!(user["login"], DEFAULT_LOGIN.0, "{label}");
             assert_eq!(user["password"], DEFAULT_LOGIN.1, "{label}");
             assert!(
