@@ -30,7 +30,7 @@ use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
 
 pub use bulk::BulkLoad;
 use committer::Committer;
-use folder::FolderClaim;
+use folder::Database;
 use intent::{add_to_batch, FailureLatch};
 pub use keys::LINKS_PER_BLOCK;
 use keys::{
@@ -100,15 +100,14 @@ pub struct Snapshot {
 /// The sled database.
 #[derive(Debug)]
 pub struct Store {
-    /// `None` once closed. Shared with the committer's flush.
-    db: Arc<RwLock<Option<sled::Db>>>,
+    /// `None` once closed. Shared with the committer's flush. Taking it out closes the
+    /// database and gives its folder back (see `folder`).
+    db: Arc<RwLock<Option<Database>>>,
     marker: Option<PathBuf>,
     committer: Committer,
     /// Serialises applies: a link block is read, changed and written back in one apply.
     applying: Mutex<()>,
     latch: FailureLatch,
-    /// The folder, given back to this process's register when the store is dropped.
-    _claim: Option<FolderClaim>,
 }
 
 impl Store {
@@ -119,9 +118,9 @@ impl Store {
     /// When the folder cannot be created or read, another process (or another server of
     /// this one) holds it, or it is not a sled database.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let (db, claim) = folder::open(path)?;
-        folder::unpanicked(|| intent::recover(&db))?;
-        let store = Self::over(db, Some(path.join(MARKER_FILE)), Some(claim))?;
+        let database = folder::open(path)?;
+        folder::unpanicked(|| intent::recover(&database.db))?;
+        let store = Self::over(database, Some(path.join(MARKER_FILE)))?;
         folder::unpanicked(|| store.move_legacy_link_rows())?;
         Ok(store)
     }
@@ -154,18 +153,14 @@ impl Store {
             .temporary(true)
             .flush_every_ms(None)
             .open()?;
-        Self::over(db, None, None)
+        Self::over(Database::unclaimed(db), None)
     }
 
-    fn over(
-        db: sled::Db,
-        marker: Option<PathBuf>,
-        claim: Option<FolderClaim>,
-    ) -> Result<Self, StoreError> {
-        let db = Arc::new(RwLock::new(Some(db)));
+    fn over(database: Database, marker: Option<PathBuf>) -> Result<Self, StoreError> {
+        let db = Arc::new(RwLock::new(Some(database)));
         let flushed = Arc::clone(&db);
         let committer = Committer::start(Box::new(move || match &*flushed.read() {
-            Some(db) => db.flush().map(drop).map_err(|e| e.to_string()),
+            Some(database) => database.db.flush().map(drop).map_err(|e| e.to_string()),
             None => Err("the database is closed".into()),
         }))?;
         Ok(Self {
@@ -174,7 +169,6 @@ impl Store {
             committer,
             applying: Mutex::new(()),
             latch: FailureLatch::default(),
-            _claim: claim,
         })
     }
 
@@ -184,22 +178,25 @@ impl Store {
         read: impl FnOnce(&sled::Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match &*self.db.read() {
-            Some(db) => read(db),
+            Some(database) => read(&database.db),
             None => Err(StoreError::Closed),
         }
     }
 
     /// Flushes and lets go of the database, so that its folder can be opened again as soon
-    /// as this returns. Later calls fail with [`StoreError::Closed`]; closing twice is fine.
+    /// as this returns, even while this store lives on (the server's state can outlive its
+    /// server on actix's worker threads). Later calls fail with [`StoreError::Closed`];
+    /// closing twice is fine.
     ///
     /// # Errors
-    /// When the final flush fails.
+    /// When the final flush fails; the folder is given back all the same.
     pub fn close(&self) -> Result<(), StoreError> {
         let _applying = self.applying.lock();
-        let Some(db) = self.db.write().take() else {
+        let Some(database) = self.db.write().take() else {
             return Ok(());
         };
-        db.flush()?;
+        // `database` drops on both paths: the handle first, then the claim on the folder.
+        database.db.flush()?;
         Ok(())
     }
 
