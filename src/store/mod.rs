@@ -7,7 +7,6 @@
 //! - `intent`: the intent log that makes a multi-key apply atomic, its recovery at start,
 //!   and the failure latch that refuses writes after one failed part-way;
 //! - `committer`: group commit, one flush for many waiting writers;
-//! - `legacy`: the move of 0.1's one-row-per-key links into blocks;
 //! - `folder`: opening a folder, and giving it back so that it can be opened again.
 //!
 //! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
@@ -17,7 +16,6 @@ mod committer;
 mod folder;
 mod intent;
 mod keys;
-mod legacy;
 mod write_set;
 
 use std::collections::HashMap;
@@ -112,7 +110,7 @@ pub struct Store {
 
 impl Store {
     /// Opens (or creates) the database in folder `path`, finishing an apply that a crash
-    /// interrupted and moving 0.1's link rows into blocks.
+    /// interrupted.
     ///
     /// # Errors
     /// When the folder cannot be created or read, another process (or another server of
@@ -120,9 +118,7 @@ impl Store {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let database = folder::open(path)?;
         folder::unpanicked(|| intent::recover(&database.db))?;
-        let store = Self::over(database, Some(path.join(MARKER_FILE)))?;
-        folder::unpanicked(|| store.move_legacy_link_rows())?;
-        Ok(store)
+        Self::over(database, Some(path.join(MARKER_FILE)))
     }
 
     /// As [`Store::open`], but a folder sled cannot read is cleared of sled's files and
