@@ -22,6 +22,16 @@
 //! assert!(answer.starts_with("HTTP/1.1 200"));
 //! assert!(answer.ends_with("{\"status\":\"ok\"}"));
 //! ```
+//!
+//! Cargo features: `cli` (default) is the binary's command line (clap, env_logger, a progress
+//! bar) and implies `capture`, which is `capture()`: a real Zammad read into a fixture
+//! document over HTTP(S) (reqwest, rustls, rayon). A test that only wants [`MockServer`]
+//! compiles none of them:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! zammad-links-mock = { version = "0.1", default-features = false }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -29,8 +39,10 @@ mod api;
 mod assets;
 mod attributes;
 mod auth;
+#[cfg(feature = "capture")]
 mod capture;
 mod catalog;
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 mod expand;
@@ -50,11 +62,16 @@ mod state;
 mod store;
 
 pub use api::AdminAccess;
-pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError, ZammadVersion};
+#[cfg(feature = "capture")]
+pub use capture::{
+    capture, CaCertError, CaptureError, CaptureOptions, CaptureProgress, Captured, ClientError,
+    Credentials,
+};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;
 pub use model::{ApiToken, Millis, ModelKind};
+pub use profile::ZammadVersion;
 pub use records::{Fields, Record};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
 

@@ -14,22 +14,24 @@ use crate::model::ModelKind;
 use crate::records::{Record, RecordStore};
 
 /// The Zammad version a profile stands for, as `--zammad-version` names it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "cli", derive(clap::ValueEnum))]
 pub enum ZammadVersion {
     /// Zammad 5.0 (the seed's version).
     #[default]
-    #[value(name = "5.0")]
+    #[cfg_attr(feature = "cli", value(name = "5.0"))]
     V5_0,
     /// Zammad 6.5.
-    #[value(name = "6.5")]
+    #[cfg_attr(feature = "cli", value(name = "6.5"))]
     V6_5,
     /// Zammad 7.0.
-    #[value(name = "7.0")]
+    #[cfg_attr(feature = "cli", value(name = "7.0"))]
     V7_0,
 }
 
 impl ZammadVersion {
     /// The version a server reports (`5.0.3-1638…`), if it is one of the profiles.
+    #[cfg(feature = "capture")]
     pub(crate) fn from_reported(text: &str) -> Option<Self> {
         let mut parts = text.split(|c: char| !c.is_ascii_digit());
         match (parts.next()?, parts.next()?) {
@@ -41,6 +43,7 @@ impl ZammadVersion {
     }
 
     /// The version's number as the command line names it.
+    #[cfg(feature = "cli")]
     pub(crate) fn label(self) -> &'static str {
         self.profile().name
     }
