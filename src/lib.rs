@@ -30,7 +30,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! zammad-links-mock = { version = "0.1", default-features = false }
+//! zammad-links-mock = { path = "…", default-features = false }
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
