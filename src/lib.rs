@@ -23,6 +23,16 @@
 //! assert!(answer.starts_with("HTTP/1.1 200"));
 //! assert!(answer.ends_with("{\"status\":\"ok\"}"));
 //! ```
+//!
+//! Cargo features: `cli` (default) is the binary's command line (clap, env_logger, a progress
+//! bar) and implies `capture`, which is `capture()`: a real Zammad read into a fixture
+//! document over HTTP(S) (reqwest, rustls, rayon). A test that only wants [`MockServer`]
+//! compiles none of them:
+//!
+//! ```toml
+//! [dev-dependencies]
+//! zammad-links-mock = { path = "…", default-features = false }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -30,15 +40,19 @@ mod api;
 mod assets;
 mod attributes;
 mod auth;
+#[cfg(feature = "cli")]
 mod banner;
+#[cfg(feature = "capture")]
 mod capture;
 mod catalog;
+#[cfg(feature = "cli")]
 #[doc(hidden)]
 pub mod cli;
 mod expand;
 mod fixtures;
 mod generate;
 mod graph;
+#[cfg(feature = "cli")]
 mod health;
 mod journal;
 mod links;
@@ -56,7 +70,11 @@ mod store;
 mod tickets;
 
 pub use api::AdminAccess;
-pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError};
+#[cfg(feature = "capture")]
+pub use capture::{
+    capture, CaCertError, CaptureError, CaptureOptions, CaptureProgress, Captured, ClientError,
+    Credentials,
+};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
 pub use journal::JournalEntry;

@@ -470,8 +470,9 @@ impl MockServer {
 }
 
 impl Drop for MockServer {
-    /// Stops the server, waits for its thread (and so for every worker) to end, then closes
-    /// the database: the folder is free when the handle is gone, because its owners stopped.
+    /// Stops the server, waits for its thread to end, then closes the database: the folder
+    /// is free when the handle is gone, because closing gives it back (a worker thread may
+    /// still drop its copy of the state a moment later).
     fn drop(&mut self) {
         let Some(thread) = self.thread.take() else {
             return;

@@ -10,23 +10,28 @@
 //! Talks to Zammad only over HTTP (`client`), decides what to ask (`walk`), builds the
 //! document (`document`); this module holds the options, the errors and the run: who the
 //! user is, the version and permission table, the new token, and the file written by
-//! rename so that a failed capture leaves nothing behind.
+//! rename so that a failed capture leaves nothing behind. The library's API takes plain
+//! [`CaptureOptions`] and reports progress through [`CaptureProgress`]; the command line's
+//! options and its progress bar are `command`'s (feature `cli`).
 
 mod client;
+#[cfg(feature = "cli")]
+mod command;
 mod document;
 mod tls;
 mod walk;
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Map, Value};
 
 use client::ZammadClient;
 pub use client::{ClientError, Credentials, Patience};
+#[cfg(feature = "cli")]
+pub use command::{run, CaptureArgs};
 use document::{stand_in_role, DocumentBuilder};
 use tls::load_ca_certs;
 pub use tls::CaCertError;
@@ -48,59 +53,83 @@ impl ZammadVersion {
     }
 }
 
-/// `capture`'s options.
-#[derive(Debug, Clone, clap::Args)]
-#[command(group(clap::ArgGroup::new("auth").required(true).args(["token", "user"])))]
-#[command(group(clap::ArgGroup::new("what").required(true).args(["tickets", "all"])))]
-pub struct CaptureArgs {
+/// What to capture and how: the library's side of `zammad-links-mock capture`'s options.
+///
+/// ```no_run
+/// use zammad_links_mock::{capture, CaptureOptions, Credentials};
+///
+/// let mut options = CaptureOptions::new(
+///     "https://zammad.example.com",
+///     Credentials::Token(std::env::var("ZAMMAD_TOKEN").unwrap()),
+///     "mine.json",
+/// );
+/// options.tickets = vec![147469];
+/// let captured = capture(&options, &()).unwrap();
+/// println!("{} tickets, token {}", captured.tickets, captured.token);
+/// ```
+#[derive(Debug, Clone)]
+pub struct CaptureOptions {
     /// The Zammad's root URL, like `https://zammad.example.com`.
-    #[arg(long)]
     pub url: String,
-    /// An API token of the capturing user (never written to the file or logged).
-    #[arg(
-        long,
-        env = "ZAMMAD_CAPTURE_TOKEN",
-        hide_env_values = true,
-        conflicts_with = "user"
-    )]
-    pub token: Option<String>,
-    /// Login of the capturing user (with --password).
-    #[arg(long, requires = "password")]
-    pub user: Option<String>,
-    /// Password of the capturing user (never written to the file or logged).
-    #[arg(long, env = "ZAMMAD_CAPTURE_PASSWORD", hide_env_values = true)]
-    pub password: Option<String>,
-    /// A ticket id to start at (repeatable).
-    #[arg(long = "ticket", value_name = "ID")]
+    /// Who captures (never written to the file or logged).
+    pub credentials: Credentials,
+    /// Ticket ids to start at (repeats are read once); unused with `all`.
     pub tickets: Vec<i64>,
-    /// Every ticket the user can see, and their links.
-    #[arg(long, conflicts_with_all = ["tickets", "depth"])]
+    /// Every ticket the user can see, and their links, instead of `tickets` and `depth`.
     pub all: bool,
-    /// How many links away from the start tickets to go (1: the tickets and their direct links).
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    /// How many links away from the start tickets to go (1: the tickets and their direct
+    /// links).
     pub depth: u32,
-    /// Whose defaults fill what the API does not show.
-    #[arg(long, value_parser = ZammadVersion::parse, default_value = "5.0", value_name = "V")]
+    /// Whose defaults fill what the API does not show, unless the server reports its version.
     pub zammad_version: ZammadVersion,
-    /// Requests in flight at most.
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub concurrency: u16,
+    /// Requests in flight at most (0 counts as 1).
+    pub concurrency: usize,
     /// A PEM file of CA certificates (one or more) to trust besides the built-in Mozilla
     /// roots, for a Zammad whose HTTPS certificate your own or a company CA signed.
-    #[arg(long, value_name = "FILE")]
     pub ca_cert: Option<PathBuf>,
-    /// The longest one request may take (e.g. 30s, 2m).
-    #[arg(long, default_value = "30s", value_parser = humantime::parse_duration, value_name = "DURATION")]
+    /// The longest one request may take.
     pub timeout: Duration,
     /// The fixture document to write.
-    #[arg(long, value_name = "FILE")]
     pub out: PathBuf,
 }
+
+impl CaptureOptions {
+    /// Options with the command line's defaults: no start ticket yet (set `tickets`, or
+    /// `all`), depth 1, Zammad 5.0, 4 requests in flight, 30 s per request, no extra CA.
+    pub fn new(url: impl Into<String>, credentials: Credentials, out: impl Into<PathBuf>) -> Self {
+        Self {
+            url: url.into(),
+            credentials,
+            tickets: Vec::new(),
+            all: false,
+            depth: 1,
+            zammad_version: ZammadVersion::default(),
+            concurrency: 4,
+            ca_cert: None,
+            timeout: Patience::default().timeout,
+            out: out.into(),
+        }
+    }
+}
+
+/// What a capture reports while it runs, from the threads that make its requests. Both
+/// methods do nothing unless implemented; `()` is the capture that reports nothing.
+pub trait CaptureProgress: Sync {
+    /// `requests` more requests are about to be made (the total grows level by level).
+    fn planned(&self, requests: u64) {
+        let _ = requests;
+    }
+
+    /// One of the planned requests finished, answered or not.
+    fn finished(&self) {}
+}
+
+impl CaptureProgress for () {}
 
 /// Why a capture failed. Each reads as one line after `error_chain`.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {
-    /// Neither a token nor login and password.
+    /// Neither a token nor login and password (the command line's options).
     #[error("give --token, or --user and --password")]
     NoCredentials,
     /// A request failed.
@@ -174,86 +203,43 @@ pub struct Captured {
     pub elapsed: Duration,
 }
 
-/// Runs `capture` as the command line does: a progress bar on a terminal, the new token on
-/// standard output, one summary line on standard error.
+/// Captures as `options` say and writes the file; `progress` hears of each request.
 ///
 /// # Errors
 /// [`CaptureError`]; no file is left behind then.
-pub fn run(args: &CaptureArgs) -> Result<(), CaptureError> {
-    let progress = if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} requests {elapsed}") {
-            bar.set_style(style);
-        }
-        bar
-    } else {
-        ProgressBar::hidden()
-    };
-    let captured = capture(args, &progress)?;
-    progress.finish_and_clear();
-    let mut stdout = std::io::stdout().lock();
-    // The token is the one thing the user must copy; it goes to standard output alone.
-    let _ = writeln!(
-        stdout,
-        "new API token for {} (user {}), valid in the mock with {}: {}",
-        captured.user.1,
-        captured.user.0,
-        args.out.display(),
-        captured.token
-    );
-    eprintln!(
-        "captured {} tickets, {} links, {} users in {:.2} s (Zammad {}{}) into {}",
-        captured.tickets,
-        captured.links,
-        captured.users,
-        captured.elapsed.as_secs_f64(),
-        captured.version.0.line_name(),
-        if captured.version.1 {
-            ", as the server reports"
-        } else {
-            ", from --zammad-version"
-        },
-        args.out.display()
-    );
-    Ok(())
-}
-
-/// Captures as `args` say and writes the file; `progress` counts the requests.
-///
-/// # Errors
-/// [`CaptureError`]; no file is left behind then.
-pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, CaptureError> {
+pub fn capture(
+    options: &CaptureOptions,
+    progress: &dyn CaptureProgress,
+) -> Result<Captured, CaptureError> {
     let started = Instant::now();
-    let credentials = match (&args.token, &args.user, &args.password) {
-        (Some(token), _, _) => Credentials::Token(token.clone()),
-        (None, Some(login), Some(password)) => Credentials::Basic {
-            login: login.clone(),
-            password: password.clone(),
-        },
-        _ => return Err(CaptureError::NoCredentials),
-    };
     // Read before anything else, so that a bad file fails without a request.
-    let roots = match &args.ca_cert {
+    let roots = match &options.ca_cert {
         Some(path) => load_ca_certs(path)?,
         None => Vec::new(),
     };
     // Created first so that a folder that cannot take the file fails before any request;
     // dropped (and removed) on every error, renamed into place only at the very end.
-    let out_dir = match args.out.parent() {
+    let out_dir = match options.out.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let temp = tempfile::NamedTempFile::new_in(&out_dir)
-        .map_err(|source| write_error(&args.out, source))?;
+        .map_err(|source| write_error(&options.out, source))?;
     let patience = Patience {
-        timeout: args.timeout,
+        timeout: options.timeout,
         ..Patience::default()
     };
-    let concurrency = usize::from(args.concurrency);
-    let client = ZammadClient::new(&args.url, &credentials, patience, concurrency, roots)?;
+    let concurrency = options.concurrency.max(1);
+    let client = ZammadClient::new(
+        &options.url,
+        &options.credentials,
+        patience,
+        concurrency,
+        roots,
+    )?;
 
     let (me, me_record) = who_am_i(&client)?;
-    let version = server_version(&client).map_or((args.zammad_version, false), |v| (v, true));
+    let version = server_version(&client).map_or((options.zammad_version, false), |v| (v, true));
     let permissions = match client.get_json("api/v1/permissions", &[]) {
         Ok(Value::Array(list)) => permission_table(&list),
         _ => version.0.default_permissions(),
@@ -261,16 +247,16 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
 
     let mut doc = DocumentBuilder::default();
     let walker = Walker::new(&client, concurrency, progress)?;
-    if args.all {
+    if options.all {
         walker.all(&mut doc)?;
     } else {
         let mut start = Vec::new();
-        for id in &args.tickets {
+        for id in &options.tickets {
             if !start.contains(id) {
                 start.push(*id);
             }
         }
-        walker.tickets(&start, args.depth, &mut doc)?;
+        walker.tickets(&start, options.depth, &mut doc)?;
     }
     add_capturing_user(&client, &mut doc, me.0, me_record, &permissions);
     if !doc.skipped_sections.is_empty() {
@@ -292,7 +278,7 @@ pub fn capture(args: &CaptureArgs, progress: &ProgressBar) -> Result<Captured, C
     let (tickets, links, users) = (doc.count("Ticket"), doc.link_count(), doc.count("User"));
     let document = doc.finish(permissions, (&token, me.0));
     crate::FixtureDocument::from_value(document.clone()).map_err(CaptureError::Invalid)?;
-    write_document(temp, &document, &args.out)?;
+    write_document(temp, &document, &options.out)?;
     Ok(Captured {
         token,
         user: me,

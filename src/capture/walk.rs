@@ -4,13 +4,12 @@
 //! order, once the level is complete, so the document does not depend on which answer
 //! arrived first. Turning answers into the document is `document`'s.
 
-use indicatif::ProgressBar;
 use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use super::client::{ClientError, ZammadClient};
 use super::document::{DocumentBuilder, ObjectKey};
-use super::CaptureError;
+use super::{CaptureError, CaptureProgress};
 
 /// Tickets per page of `GET /api/v1/tickets`: Zammad 5.0's largest page
 /// (`TicketsController#index`).
@@ -29,7 +28,7 @@ struct LinksAnswer {
 pub struct Walker<'a> {
     client: &'a ZammadClient,
     pool: rayon::ThreadPool,
-    progress: &'a ProgressBar,
+    progress: &'a dyn CaptureProgress,
 }
 
 impl<'a> Walker<'a> {
@@ -40,7 +39,7 @@ impl<'a> Walker<'a> {
     pub fn new(
         client: &'a ZammadClient,
         concurrency: usize,
-        progress: &'a ProgressBar,
+        progress: &'a dyn CaptureProgress,
     ) -> Result<Self, CaptureError> {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(concurrency.max(1))
@@ -55,19 +54,19 @@ impl<'a> Walker<'a> {
     }
 
     /// `f` for every item on the pool: the results in the items' order, or an error (the
-    /// remaining items are not started then). The progress bar counts these requests.
+    /// remaining items are not started then). `progress` hears of these requests.
     fn each<T: Sync, R: Send>(
         &self,
         items: &[T],
         f: impl Fn(&T) -> Result<R, CaptureError> + Sync,
     ) -> Result<Vec<R>, CaptureError> {
-        self.progress.inc_length(items.len() as u64);
+        self.progress.planned(items.len() as u64);
         self.pool.install(|| {
             items
                 .par_iter()
                 .map(|item| {
                     let result = f(item);
-                    self.progress.inc(1);
+                    self.progress.finished();
                     result
                 })
                 .collect()
@@ -166,7 +165,7 @@ impl<'a> Walker<'a> {
         doc: &mut DocumentBuilder,
         seen: &mut std::collections::HashSet<i64>,
     ) -> Result<Vec<i64>, CaptureError> {
-        // Big levels go in chunks so that the progress bar moves and memory stays bounded.
+        // Big levels go in chunks so that progress moves and memory stays bounded.
         let mut next = Vec::new();
         for chunk in level.chunks(512) {
             let answers = self.each(chunk, |id| self.links(*id))?;

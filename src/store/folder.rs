@@ -7,6 +7,13 @@
 //! the folders it has open and of those it gave back: a folder it gave back is opened after
 //! waiting (a blocking `flock`, woken by the release itself) for that last handle to go. A
 //! folder held by another process is refused at once, as sled refuses it.
+//!
+//! The claim on a folder is made in the same step that registers it, and it travels with the
+//! database handle in one [`Database`]: whoever lets go of the handle gives the folder back,
+//! on every path (a refused open, a failed start, `Store::close`). It must not wait for the
+//! last owner of the store instead: actix's worker threads drop their copy of the server's
+//! state only after they reported that they stopped, so a folder given back by the store's
+//! drop was still registered for a moment after its server was gone (issue 20).
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -41,6 +48,22 @@ pub(super) struct FolderClaim {
     folder: PathBuf,
 }
 
+impl FolderClaim {
+    /// Registers `folder` as open, or refuses when it is open already. The claim exists from
+    /// the moment the folder is registered, so any later failure gives the folder back by
+    /// dropping it. Also says whether this process gave the folder back before.
+    fn register(folder: PathBuf) -> Result<(Self, bool), StoreError> {
+        let mut register = register();
+        if !register.open.insert(folder.clone()) {
+            return Err(StoreError::Damaged(
+                "it is already open in this process (stop the server that uses it first)".into(),
+            ));
+        }
+        let was_released = register.released.contains(&folder);
+        Ok((Self { folder }, was_released))
+    }
+}
+
 impl Drop for FolderClaim {
     fn drop(&mut self) {
         let mut register = register();
@@ -49,17 +72,28 @@ impl Drop for FolderClaim {
     }
 }
 
+/// An open sled database and, for one in a folder, the claim on that folder. Dropping it
+/// drops the handle first, then gives the folder back (fields drop in order).
+#[derive(Debug)]
+pub(super) struct Database {
+    /// The handle.
+    pub(super) db: sled::Db,
+    _claim: Option<FolderClaim>,
+}
+
+impl Database {
+    /// A database that claims no folder (a temporary one).
+    pub(super) fn unclaimed(db: sled::Db) -> Self {
+        Self { db, _claim: None }
+    }
+}
+
 /// Opens the sled database in `path` (creating the folder), claiming it for this process.
 ///
 /// # Errors
 /// When the folder cannot be created, is open in this process already, is held by another
 /// process, or is not a sled database.
-pub(super) fn open(path: &Path) -> Result<(sled::Db, FolderClaim), StoreError> {
-    if path.exists() && !path.is_dir() {
-        return Err(StoreError::Damaged(
-            "it is a file, not a folder (--reset cannot help: name a folder)".into(),
-        ));
-    }
+pub(super) fn open(path: &Path) -> Result<Database, StoreError> {
     if path.exists() && !path.is_dir() {
         return Err(StoreError::Damaged(
             "it is a file, not a folder (--reset cannot help: name a folder)".into(),
@@ -70,16 +104,7 @@ pub(super) fn open(path: &Path) -> Result<(sled::Db, FolderClaim), StoreError> {
     let folder = path
         .canonicalize()
         .map_err(|e| StoreError::Damaged(format!("cannot read the folder: {e}")))?;
-    let was_released = {
-        let mut register = register();
-        if !register.open.insert(folder.clone()) {
-            return Err(StoreError::Damaged(
-                "it is already open in this process (stop the server that uses it first)".into(),
-            ));
-        }
-        register.released.contains(&folder)
-    };
-    let claim = FolderClaim { folder };
+    let (claim, was_released) = FolderClaim::register(folder)?;
     if was_released {
         wait_for_last_handle(&claim.folder.join(SLED_DATA_FILE));
     }
@@ -95,7 +120,10 @@ pub(super) fn open(path: &Path) -> Result<(sled::Db, FolderClaim), StoreError> {
             other => StoreError::Unreadable(other.to_string()),
         })
     })?;
-    Ok((db, claim))
+    Ok(Database {
+        db,
+        _claim: Some(claim),
+    })
 }
 
 /// Runs `read` on sled, turning a panic of sled's (a damaged file it reads past its end, for
@@ -169,12 +197,11 @@ mod tests {
     #[test]
     fn a_folder_open_in_this_process_is_refused_until_it_is_given_back() {
         let dir = tempfile::tempdir().unwrap();
-        let (db, claim) = open(dir.path()).unwrap();
+        let database = open(dir.path()).unwrap();
         let error = open(dir.path()).unwrap_err().to_string();
         assert!(error.contains("already open in this process"), "{error}");
-        drop(db);
-        drop(claim);
-        let (again, _claim) = open(dir.path()).unwrap();
-        again.insert(b"k", b"v").unwrap();
+        drop(database);
+        let again = open(dir.path()).unwrap();
+        again.db.insert(b"k", b"v").unwrap();
     }
 }

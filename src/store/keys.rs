@@ -18,8 +18,6 @@ use super::StoreError;
 pub(super) const RECORD: u8 = b'r';
 /// A user's password: `p`, the signed user id.
 pub(super) const PASSWORD: u8 = b'p';
-/// Link rows one per key: the layout of 0.1, moved into blocks when a database is opened.
-pub(super) const LEGACY_LINK: u8 = b'l';
 /// A block of link rows: `b`, the block number.
 pub(super) const LINK_BLOCK: u8 = b'b';
 /// A link type name: `t`, the 16-bit id.
@@ -90,14 +88,6 @@ pub(super) fn touch_key(record_key: &[u8]) -> Vec<u8> {
 pub(super) fn password_key(user_id: i64) -> Vec<u8> {
     let mut key = vec![PASSWORD];
     key.extend_from_slice(&signed_key(user_id));
-    key
-}
-
-/// The key of link row `id` in 0.1's layout.
-#[cfg(test)]
-pub(super) fn legacy_link_key(id: u64) -> [u8; 9] {
-    let mut key = [LEGACY_LINK; 9];
-    key[1..].copy_from_slice(&id.to_be_bytes());
     key
 }
 

@@ -7,7 +7,6 @@
 //! - `intent`: the intent log that makes a multi-key apply atomic, its recovery at start,
 //!   and the failure latch that refuses writes after one failed part-way;
 //! - `committer`: group commit, one flush for many waiting writers;
-//! - `legacy`: the move of 0.1's one-row-per-key links into blocks;
 //! - `folder`: opening a folder, and giving it back so that it can be opened again.
 //!
 //! This module knows nothing of HTTP or of Zammad's rules; `state` decides what to write.
@@ -17,7 +16,6 @@ mod committer;
 mod folder;
 mod intent;
 mod keys;
-mod legacy;
 mod write_set;
 
 use std::collections::HashMap;
@@ -30,7 +28,7 @@ use crate::model::{ApiToken, LinkRow, Millis, ModelKind};
 
 pub use bulk::BulkLoad;
 use committer::Committer;
-use folder::FolderClaim;
+use folder::Database;
 use intent::{add_to_batch, FailureLatch};
 pub use keys::LINKS_PER_BLOCK;
 use keys::{
@@ -106,30 +104,27 @@ pub struct Snapshot {
 /// The sled database.
 #[derive(Debug)]
 pub struct Store {
-    /// `None` once closed. Shared with the committer's flush.
-    db: Arc<RwLock<Option<sled::Db>>>,
+    /// `None` once closed. Shared with the committer's flush. Taking it out closes the
+    /// database and gives its folder back (see `folder`).
+    db: Arc<RwLock<Option<Database>>>,
     marker: Option<PathBuf>,
     committer: Committer,
     /// Serialises applies: a link block is read, changed and written back in one apply.
     applying: Mutex<()>,
     latch: FailureLatch,
-    /// The folder, given back to this process's register when the store is dropped.
-    _claim: Option<FolderClaim>,
 }
 
 impl Store {
     /// Opens (or creates) the database in folder `path`, finishing an apply that a crash
-    /// interrupted and moving 0.1's link rows into blocks.
+    /// interrupted.
     ///
     /// # Errors
     /// When the folder cannot be created or read, another process (or another server of
     /// this one) holds it, or it is not a sled database.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let (db, claim) = folder::open(path)?;
-        folder::unpanicked(|| intent::recover(&db))?;
-        let store = Self::over(db, Some(path.join(MARKER_FILE)), Some(claim))?;
-        folder::unpanicked(|| store.move_legacy_link_rows())?;
-        Ok(store)
+        let database = folder::open(path)?;
+        folder::unpanicked(|| intent::recover(&database.db))?;
+        Self::over(database, Some(path.join(MARKER_FILE)))
     }
 
     /// As [`Store::open`], but a folder sled cannot read is cleared of sled's files and
@@ -160,18 +155,14 @@ impl Store {
             .temporary(true)
             .flush_every_ms(None)
             .open()?;
-        Self::over(db, None, None)
+        Self::over(Database::unclaimed(db), None)
     }
 
-    fn over(
-        db: sled::Db,
-        marker: Option<PathBuf>,
-        claim: Option<FolderClaim>,
-    ) -> Result<Self, StoreError> {
-        let db = Arc::new(RwLock::new(Some(db)));
+    fn over(database: Database, marker: Option<PathBuf>) -> Result<Self, StoreError> {
+        let db = Arc::new(RwLock::new(Some(database)));
         let flushed = Arc::clone(&db);
         let committer = Committer::start(Box::new(move || match &*flushed.read() {
-            Some(db) => db.flush().map(drop).map_err(|e| e.to_string()),
+            Some(database) => database.db.flush().map(drop).map_err(|e| e.to_string()),
             None => Err("the database is closed".into()),
         }))?;
         Ok(Self {
@@ -180,7 +171,6 @@ impl Store {
             committer,
             applying: Mutex::new(()),
             latch: FailureLatch::default(),
-            _claim: claim,
         })
     }
 
@@ -190,22 +180,25 @@ impl Store {
         read: impl FnOnce(&sled::Db) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         match &*self.db.read() {
-            Some(db) => read(db),
+            Some(database) => read(&database.db),
             None => Err(StoreError::Closed),
         }
     }
 
     /// Flushes and lets go of the database, so that its folder can be opened again as soon
-    /// as this returns. Later calls fail with [`StoreError::Closed`]; closing twice is fine.
+    /// as this returns, even while this store lives on (the server's state can outlive its
+    /// server on actix's worker threads). Later calls fail with [`StoreError::Closed`];
+    /// closing twice is fine.
     ///
     /// # Errors
-    /// When the final flush fails.
+    /// When the final flush fails; the folder is given back all the same.
     pub fn close(&self) -> Result<(), StoreError> {
         let _applying = self.applying.lock();
-        let Some(db) = self.db.write().take() else {
+        let Some(database) = self.db.write().take() else {
             return Ok(());
         };
-        db.flush()?;
+        // `database` drops on both paths: the handle first, then the claim on the folder.
+        database.db.flush()?;
         Ok(())
     }
 

@@ -182,3 +182,22 @@ fn a_closed_store_refuses_work_and_its_folder_opens_again_at_once() {
         assert_eq!(again.load().unwrap().links, vec![row(1)]);
     }
 }
+
+// See: #20
+#[test]
+fn a_closed_store_gives_its_folder_back_while_it_still_lives() {
+    // Arrange: a store that is closed but not dropped, as when an actix worker still holds
+    // the state of a server that stopped.
+    let folder = tempfile::tempdir().unwrap();
+    let first = Store::open(folder.path()).unwrap();
+    first.close().unwrap();
+    // Act
+    let second = Store::open(folder.path());
+    // Assert
+    let second = second.map_err(|e| crate::error_chain(&e));
+    assert!(second.is_ok(), "{second:?}");
+    drop(first);
+    // The old store's last drop leaves the new one's claim alone.
+    let third = Store::open(folder.path()).unwrap_err().to_string();
+    assert!(third.contains("already open in this process"), "{third}");
+}

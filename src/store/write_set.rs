@@ -66,18 +66,12 @@ impl WriteSet {
         self.ops.len() + self.link_edits.len()
     }
 
-    /// The number of link rows written or deleted.
-    pub(super) fn link_edit_count(&self) -> usize {
-        self.link_edits.len()
-    }
-
     fn insert(&mut self, key: impl AsRef<[u8]>, value: impl AsRef<[u8]>) {
         self.ops
             .push((key.as_ref().to_vec(), Some(value.as_ref().to_vec())));
     }
 
-    /// Removes a raw key (the legacy migration's old rows).
-    pub(super) fn remove(&mut self, key: impl AsRef<[u8]>) {
+    fn remove(&mut self, key: impl AsRef<[u8]>) {
         self.ops.push((key.as_ref().to_vec(), None));
     }
 

@@ -8,11 +8,10 @@ use std::collections::{HashSet, VecDeque};
 use std::path::Path;
 use std::time::Duration;
 
-use indicatif::ProgressBar;
 use reqwest::blocking::{Client, RequestBuilder};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use zammad_links_mock::{capture, CaptureArgs, ZammadVersion};
+use zammad_links_mock::{capture, CaptureOptions, Credentials, ZammadVersion};
 use zammad_links_mock::{write_document, GenerateSpec as Spec};
 use zammad_links_mock::{FixtureDocument, MockServer, StoreMode};
 
@@ -51,16 +50,17 @@ impl Login {
     }
 }
 
-fn args(url: &str, login: &Login, out: &Path) -> CaptureArgs {
-    let (token, user, password) = match login {
-        Login::Basic(l, p) => (None, Some(l.clone()), Some(p.clone())),
-        Login::Token(t) => (Some(t.clone()), None, None),
+fn args(url: &str, login: &Login, out: &Path) -> CaptureOptions {
+    let credentials = match login {
+        Login::Basic(login, password) => Credentials::Basic {
+            login: login.clone(),
+            password: password.clone(),
+        },
+        Login::Token(token) => Credentials::Token(token.clone()),
     };
-    CaptureArgs {
+    CaptureOptions {
         url: url.to_owned(),
-        token,
-        user,
-        password,
+        credentials,
         tickets: Vec::new(),
         all: false,
         depth: 1,
@@ -219,7 +219,7 @@ fn default_round_trip(login: Login) {
     let mut options = args(&first.uri(), &login, &out);
     options.tickets = vec![147469];
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     assert_eq!(captured.user, (3, "test@test.de".to_owned()));
     assert_eq!(captured_tickets(&out), vec![147469, 147470, 147471]);
@@ -249,7 +249,7 @@ fn profile_round_trip(version: ZammadVersion) {
     let mut options = args(&first.uri(), &login, &out);
     options.tickets = vec![147469];
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     assert_eq!(captured.version, (version, true));
     let doc = FixtureDocument::from_file(&out).unwrap();
@@ -292,7 +292,7 @@ fn three_generated_tickets_round_trip_at_depth_two() {
     options.tickets = vec![1, 500, 1999];
     options.depth = 2;
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     let (interior, mut all) = reach(&first, &login, &[1, 500, 1999], 2);
     all.sort_unstable();
@@ -317,7 +317,7 @@ fn all_of_a_generated_set_round_trips() {
     options.all = true;
     options.concurrency = 8;
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     let every: Vec<i64> = (1..=320).collect();
     assert_eq!(captured_tickets(&out), every);
@@ -349,7 +349,7 @@ fn an_agent_of_one_group_captures_nothing_of_the_other() {
     options.tickets = vec![1];
     options.depth = 3;
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     assert_eq!(captured_tickets(&out), vec![1, 2]);
     let text = std::fs::read_to_string(&out).unwrap();
@@ -384,7 +384,7 @@ fn links_held_in_both_directions_and_self_links_round_trip() {
     options.tickets = vec![1];
     options.depth = 2;
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     assert_eq!(captured.links, 6);
     let second = serve(&out);
@@ -421,7 +421,7 @@ fn a_role_no_answer_shows_becomes_a_stand_in_that_sees_the_same() {
     let mut options = args(&first.uri(), &login, &out);
     options.tickets = vec![1];
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(doc["Role"]["4"]["name"], "Role 4 (stand-in)");

@@ -255,3 +255,58 @@ fn readers_see_a_whole_document_while_fixtures_are_swapped_reset_and_merged() {
     assert!(reads > 20, "only {reads} reads ran");
     assert_eq!(torn.into_inner(), 0, "torn answers among {reads} reads");
 }
+
+/// Removes sled's files from `folder` and keeps the mock's mark: an initialised database
+/// whose data is gone, which every start must refuse until `--reset`.
+fn lose_the_data_of(folder: &std::path::Path) {
+    for entry in std::fs::read_dir(folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.file_name() == Some(std::ffi::OsStr::new("zammad-links-mock.initialized")) {
+            continue;
+        }
+        if path.is_dir() {
+            std::fs::remove_dir_all(&path).unwrap();
+        } else {
+            std::fs::remove_file(&path).unwrap();
+        }
+    }
+}
+
+// See: #20
+#[test]
+fn a_folder_is_free_again_once_its_server_is_dropped_or_its_start_refused() {
+    // Each thread walks one folder through start, drop, a refused start and `--reset`, over
+    // and over: every start must see the folder free, never "already open in this process".
+    // Eight threads on two cores on purpose: a busy machine is where the defect showed.
+    std::thread::scope(|scope| {
+        for _ in 0..8 {
+            scope.spawn(|| {
+                let dir = tempfile::TempDir::new().unwrap();
+                for round in 0..10 {
+                    // Arrange: a server with an idle connection. The connection's task on
+                    // actix's worker thread holds a copy of the state, dropped only when that
+                    // thread winds down, after the server reported that it stopped.
+                    let server = MockServer::builder().db_dir(dir.path()).reset(true).start();
+                    let idle = std::net::TcpStream::connect(server.address()).unwrap();
+                    drop(server);
+                    drop(idle);
+                    lose_the_data_of(dir.path());
+                    // Act
+                    let refused = MockServer::builder().db_dir(dir.path()).try_start();
+                    let again = MockServer::builder()
+                        .db_dir(dir.path())
+                        .reset(true)
+                        .try_start();
+                    // Assert
+                    let refused = zammad_links_mock::error_chain(&refused.unwrap_err());
+                    assert!(
+                        refused.contains("its data is gone"),
+                        "round {round}: {refused}"
+                    );
+                    let again = again.map_err(|e| zammad_links_mock::error_chain(&e));
+                    assert!(again.is_ok(), "round {round}: {again:?}");
+                }
+            });
+        }
+    });
+}

@@ -8,7 +8,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use indicatif::ProgressBar;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 use zammad_links_mock::FixtureDocument;
@@ -82,7 +81,7 @@ fn try_capture(url: &str, login: &Login, ticket: i64) -> (Result<(), CaptureErro
     let mut options = args(url, login, &dir.path().join("out.json"));
     options.tickets = vec![ticket];
     options.timeout = Duration::from_secs(2);
-    let result = capture(&options, &ProgressBar::hidden()).map(|_| ());
+    let result = capture(&options, &()).map(|_| ());
     (result, dir)
 }
 
@@ -292,7 +291,7 @@ fn the_servers_version_and_permission_table_are_used_when_the_user_may_read_them
     let mut options = args(&base, &Login::Token("t".into()), &out);
     options.tickets = vec![1];
     // Act
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     // Assert
     assert_eq!(captured.version, (ZammadVersion::V7_0, true));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
@@ -310,7 +309,7 @@ fn without_them_the_flag_and_its_profiles_table_are_used() {
     let mut options = args(&base, &Login::Token("t".into()), &out);
     options.tickets = vec![1];
     options.zammad_version = ZammadVersion::V6_5;
-    let captured = capture(&options, &ProgressBar::hidden()).expect("the capture succeeds");
+    let captured = capture(&options, &()).expect("the capture succeeds");
     assert_eq!(captured.version, (ZammadVersion::V6_5, false));
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     let default: Value =
