@@ -47,6 +47,7 @@ const MARKER_FILE: &str = "zammad-links-mock.initialized";
 
 /// Whether folder `path` holds a database whose fixtures were loaded (its mark file is there),
 /// seen without opening it: the binary's start-up block tells a first start from a restart.
+#[cfg(feature = "cli")]
 pub(crate) fn is_marked(path: &Path) -> bool {
     path.join(MARKER_FILE).is_file()
 }
