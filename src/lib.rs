@@ -34,6 +34,7 @@ mod catalog;
 #[doc(hidden)]
 pub mod cli;
 mod expand;
+mod faults;
 mod fixtures;
 mod generate;
 mod graph;
@@ -51,9 +52,13 @@ mod store;
 
 pub use api::AdminAccess;
 pub use capture::{capture, CaCertError, CaptureArgs, CaptureError, ClientError, ZammadVersion};
+pub use faults::{
+    read_faults_file, CallerMatch, Delay, DelayParseError, Fault, FaultRule, FaultStatus,
+    FaultsError, FaultsFileError, HoldEnd, PathMatch, ZammadRoute, MAX_WAIT_MS,
+};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, JournalFault};
 pub use model::{ApiToken, Millis, ModelKind};
 pub use records::{Fields, Record};
 pub use server::{MockServer, MockServerBuilder, StartError, StoreMode};
