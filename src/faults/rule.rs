@@ -850,7 +850,7 @@ impl FaultRule {
         };
         let rule = FaultRule {
             fault,
-            method: text("method")?.map(str::to_owned),
+            method: text("method")?.map(str::to_ascii_uppercase),
             path: text("path")?.map(PathMatch::parse),
             route,
             caller,
