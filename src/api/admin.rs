@@ -1,8 +1,8 @@
 //! The admin API under the reserved prefix `/__mock/`, which is never part of Zammad's API:
 //! health, reset, fixtures (replace, merge, export), the request journal and the fault rules
-//! (`faults`'s routes). The routes sit
-//! in one scope behind one gate (the admin token, when one is set); their refusals are the
-//! mock's own ([`AdminError`]), in Zammad's `{"error": …}` shape.
+//! (`faults`'s routes). The routes sit in one scope behind one gate (the admin token, when one
+//! is set); their refusals are the mock's own ([`AdminError`]), in Zammad's `{"error": …}`
+//! shape.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};

@@ -2,18 +2,19 @@
 //! or broken — for the calls a test names, so that a client's retries, back-off and timeouts
 //! can be tested.
 //!
-//! This module owns what a rule *is* and *decides*, with no HTTP in it: the rule and its JSON
-//! form with every refusal naming its place ([`rule`]), which of Zammad's routes a call is
-//! ([`route`]), the live set of rules with their counters, the seeded fractions and the
-//! run-wide latency ([`registry`]), and the bodies of Zammad's own failures with where each
-//! comes from ([`answer`]). Running a decision — waiting, answering, dropping the connection —
-//! and the admin routes under `/__mock/faults` are `api::faults`'s.
+//! This module owns what a rule *is* and *decides*, with no HTTP in it: the rule ([`rule`])
+//! and its JSON form with every refusal naming its place ([`json`]), which of Zammad's routes
+//! a call is ([`route`]), the live set of rules with their counters, the seeded fractions and
+//! the run-wide latency ([`registry`]), and the bodies of Zammad's own failures with where
+//! each comes from ([`answer`]). Running a decision — waiting, answering, dropping the
+//! connection — and the admin routes under `/__mock/faults` are `api::faults`'s.
 //!
 //! Rules are test-time weather, not Zammad data: they live in memory only, never in sled, and
 //! do not survive a restart. `POST /__mock/reset` takes the state back to start-up, and so the
 //! rules back to the start-up rules (`--faults FILE` or the builder's), counters at zero.
 
 pub(crate) mod answer;
+mod json;
 mod registry;
 mod route;
 mod rule;
