@@ -247,6 +247,33 @@ fn a_hold_outlasts_the_clients_timeout_and_ends_within_its_bound() {
 }
 
 #[test]
+fn a_hold_that_ends_in_a_drop_closes_the_connection_when_its_time_is_up() {
+    // Arrange: by exact path.
+    let server = start();
+    server.add_fault(
+        FaultRule::new(Fault::Hold {
+            ms: 400,
+            then: HoldEnd::Drop,
+        })
+        .path("/api/v1/links")
+        .times(1),
+    );
+    // Act
+    let started = Instant::now();
+    let closed = client()
+        .get(server.url(LINKS))
+        .basic_auth(AGENT.0, Some(AGENT.1))
+        .send();
+    // Assert: no answer, and no timeout of the client's either: the server closed it.
+    let error = closed.unwrap_err();
+    assert!(!error.is_timeout(), "{error}");
+    assert!(started.elapsed() >= Duration::from_millis(400));
+    assert_eq!(server.requests()[0].status, 444);
+    assert_eq!(server.requests()[0].fault.as_ref().unwrap().kind, "hold");
+    assert_eq!(get_links(&server, AGENT).status(), 200);
+}
+
+#[test]
 fn a_hold_past_the_bound_is_refused() {
     let server = start();
     let (status, body) = admin(
