@@ -84,6 +84,13 @@ pub struct Cli {
         value_parser = ZammadVersion::parse
     )]
     pub zammad_version: Option<ZammadVersion>,
+    /// Fault rules from the start: a faults document ({"faults": [rule, …]}, as
+    /// PUT /__mock/faults takes it); POST /__mock/reset brings them back.
+    #[arg(long, env = "ZAMMAD_MOCK_FAULTS", value_name = "FILE")]
+    pub faults: Option<PathBuf>,
+    /// Delay every Zammad call, as a slow network would: 250ms, 2s, or a range 100ms..300ms.
+    #[arg(long, env = "ZAMMAD_MOCK_LATENCY", value_name = "DELAY")]
+    pub latency: Option<crate::faults::Delay>,
     /// How many worker threads answer requests (default: one per CPU core).
     #[arg(long, env = "ZAMMAD_MOCK_WORKERS", value_name = "N")]
     pub workers: Option<usize>,
@@ -142,6 +149,13 @@ impl Cli {
             } else {
                 StoreMode::Dir(self.db)
             });
+        if let Some(path) = self.faults {
+            // Read and checked when the server starts, before the port is bound.
+            builder = builder.faults_file(path);
+        }
+        if let Some(delay) = self.latency {
+            builder = builder.latency(delay);
+        }
         if let Some(path) = self.fixtures {
             // Unreadable: refused before the port is bound, as ever. Its content is read
             // (streamed) when the server opens its database.

@@ -30,6 +30,20 @@ pub struct JournalEntry {
     pub user: Option<i64>,
     /// When it was answered (`2021-11-03T10:40:14.528Z`).
     pub time: String,
+    /// The fault rule that answered the call instead of Zammad (or only delayed it: kind
+    /// `latency`); left out when none did. A call whose connection a rule closed without an
+    /// answer has status 444.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fault: Option<JournalFault>,
+}
+
+/// Which fault rule had a say in a journal entry's call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct JournalFault {
+    /// The rule's id (`GET /__mock/faults`).
+    pub rule: u64,
+    /// Its kind: `internal_error`, `drop`, `latency`, …
+    pub kind: String,
 }
 
 impl JournalEntry {
@@ -118,6 +132,7 @@ mod tests {
             status: n,
             user: None,
             time: String::new(),
+            fault: None,
         }
     }
 

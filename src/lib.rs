@@ -49,6 +49,7 @@ mod catalog;
 #[doc(hidden)]
 pub mod cli;
 mod expand;
+mod faults;
 mod fixtures;
 mod generate;
 mod graph;
@@ -75,9 +76,13 @@ pub use capture::{
     capture, CaCertError, CaptureError, CaptureOptions, CaptureProgress, Captured, ClientError,
     Credentials,
 };
+pub use faults::{
+    read_faults_file, CallerMatch, Delay, DelayParseError, Fault, FaultRule, FaultStatus,
+    FaultsError, FaultsFileError, HoldEnd, PathMatch, ZammadRoute, MAX_WAIT_MS,
+};
 pub use fixtures::{FixtureDocument, FixtureError, FixtureFileError, FixtureLink, FixtureRecord};
 pub use generate::{write_document, GenerateError, Spec as GenerateSpec};
-pub use journal::JournalEntry;
+pub use journal::{JournalEntry, JournalFault};
 pub use model::{ApiToken, Millis, ModelKind};
 pub use records::{Fields, Record};
 pub use release::{UnknownVersion, ZammadVersion};

@@ -16,6 +16,7 @@ use actix_web::dev::ServerHandle;
 use actix_web::{web, HttpServer};
 
 use crate::api::{AdminAccess, Wiring};
+use crate::faults::{Delay, FaultRule, FaultStatus, Faults, FaultsError, FaultsFileError};
 use crate::fixtures::FixtureDocument;
 use crate::journal::{Journal, JournalEntry, DEFAULT_LIMIT};
 use crate::release::ZammadVersion;
@@ -49,6 +50,12 @@ pub enum StartError {
     /// The fixture file cannot be read or is not a valid document.
     #[error(transparent)]
     Fixtures(#[from] crate::fixtures::FixtureFileError),
+    /// A start-up fault rule (or the run-wide latency) is invalid; the error names the place.
+    #[error("invalid fault rules")]
+    Faults(#[source] FaultsError),
+    /// The faults file (`--faults FILE`) cannot be read or is invalid.
+    #[error(transparent)]
+    FaultsFile(#[from] FaultsFileError),
     /// The admin API would be open to the network: anyone who reaches the port could replace
     /// or export the whole state, tokens included.
     #[error(
@@ -85,6 +92,9 @@ pub struct MockServerBuilder {
     max_body_bytes: usize,
     admin_open_on_network: bool,
     release: ZammadVersion,
+    faults: Vec<FaultRule>,
+    faults_file: Option<PathBuf>,
+    latency: Option<Delay>,
 }
 
 impl Default for MockServerBuilder {
@@ -102,6 +112,9 @@ impl Default for MockServerBuilder {
             max_body_bytes: crate::api::DEFAULT_MAX_BODY_BYTES,
             admin_open_on_network: false,
             release: ZammadVersion::default(),
+            faults: Vec::new(),
+            faults_file: None,
+            latency: None,
         }
     }
 }
@@ -188,6 +201,51 @@ impl MockServerBuilder {
         self
     }
 
+    /// A fault rule from the start (after those of [`faults_file`](Self::faults_file)); a
+    /// reset brings it back. Rules are checked when the server starts.
+    ///
+    /// ```
+    /// use zammad_links_mock::{Fault, FaultRule, MockServer, ZammadRoute};
+    ///
+    /// // Arrange: every second list call answers 429 with `Retry-After: 2`.
+    /// let server = MockServer::builder()
+    ///     .fault(
+    ///         FaultRule::new(Fault::TooManyRequests { retry_after: Some(2) })
+    ///             .route(ZammadRoute::LinksIndex)
+    ///             .fraction(0.5, 42),
+    ///     )
+    ///     .start();
+    /// // Act
+    /// let rules = server.faults();
+    /// // Assert
+    /// assert_eq!((rules[0].id, rules[0].fired), (1, 0));
+    /// ```
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Fault rules from the start, after those already given.
+    pub fn faults(mut self, rules: impl IntoIterator<Item = FaultRule>) -> Self {
+        self.faults.extend(rules);
+        self
+    }
+
+    /// The fault rules of the faults document at `path` (`--faults FILE`, `{"faults": […]}`),
+    /// first among the start-up rules. The file is read once, when the server starts; a bad
+    /// one stops the start ([`StartError::FaultsFile`]).
+    pub fn faults_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.faults_file = Some(path.into());
+        self
+    }
+
+    /// Delay every Zammad call by `delay` (`--latency`), as a slow network would; the admin
+    /// API is never delayed. A reset keeps it.
+    pub fn latency(mut self, delay: Delay) -> Self {
+        self.latency = (delay != Delay::Fixed(0)).then_some(delay);
+        self
+    }
+
     /// Stop gracefully on SIGINT/SIGTERM (the binary does; tests don't).
     pub fn handle_signals(mut self, on: bool) -> Self {
         self.handle_signals = on;
@@ -222,6 +280,13 @@ impl MockServerBuilder {
         {
             return Err(StartError::AdminOpenOnNetwork { address: self.bind });
         }
+        // A bad faults file stops the start before the port is bound, as a bad option does.
+        let mut rules = match &self.faults_file {
+            Some(path) => crate::faults::read_faults_file(path)?,
+            None => Vec::new(),
+        };
+        rules.extend(self.faults);
+        let faults = web::Data::new(Faults::new(rules, self.latency).map_err(StartError::Faults)?);
         // Bind first: a busy port should fail at once, not after loading a big data set.
         let listener = TcpListener::bind(self.bind).map_err(|source| StartError::Bind {
             address: self.bind,
@@ -261,6 +326,7 @@ impl MockServerBuilder {
         let wiring = Wiring {
             state: state.clone(),
             journal: journal.clone(),
+            faults: faults.clone(),
             admin: self.admin,
             max_body_bytes: self.max_body_bytes,
         };
@@ -295,6 +361,7 @@ impl MockServerBuilder {
             thread: Some(thread),
             state,
             journal,
+            faults,
         })
     }
 }
@@ -316,6 +383,7 @@ pub struct MockServer {
     thread: Option<JoinHandle<std::io::Result<()>>>,
     state: web::Data<AppState>,
     journal: web::Data<Journal>,
+    faults: web::Data<Faults>,
 }
 
 impl MockServer {
@@ -347,7 +415,8 @@ impl MockServer {
         format!("{}{}", self.uri(), path)
     }
 
-    /// Goes back to the start-up fixtures, like `POST /__mock/reset`.
+    /// Goes back to the start-up fixtures and the start-up fault rules, like
+    /// `POST /__mock/reset`.
     ///
     /// # Panics
     /// When the database fails, or the start-up fixture file (see
@@ -358,7 +427,7 @@ impl MockServer {
             .reset()
             .and_then(|commit| Ok(commit.durable_blocking()?));
         match reset {
-            Ok(()) => {}
+            Ok(()) => self.faults.reset(),
             Err(e @ crate::state::ReplaceError::Store(_)) => panic!(
                 "zammad-links-mock: the database failed during reset: {}",
                 crate::error_chain(&e)
@@ -449,6 +518,50 @@ impl MockServer {
     /// Forgets the request journal, like `DELETE /__mock/requests`.
     pub fn clear_requests(&self) {
         self.journal.clear();
+    }
+
+    /// Adds a fault rule after the others, like `POST /__mock/faults`; its id.
+    ///
+    /// ```
+    /// use zammad_links_mock::{Fault, FaultRule, MockServer, ZammadRoute};
+    ///
+    /// // Arrange
+    /// let server = MockServer::start();
+    /// // Act: the next link add answers Zammad's masked 500; the one after works.
+    /// let id = server.add_fault(
+    ///     FaultRule::new(Fault::InternalError { message: None })
+    ///         .route(ZammadRoute::LinksAdd)
+    ///         .times(1),
+    /// );
+    /// // Assert
+    /// assert_eq!(server.faults()[0].id, id);
+    /// ```
+    ///
+    /// # Panics
+    /// When the rule is invalid (a status outside 200–599, a wait over
+    /// [`MAX_WAIT_MS`](crate::MAX_WAIT_MS), a path under `/__mock/`, …); the message names it.
+    pub fn add_fault(&self, rule: FaultRule) -> u64 {
+        match self.faults.add(rule) {
+            Ok(id) => id,
+            Err(e) => panic!("zammad-links-mock: invalid fault rule: {e}"),
+        }
+    }
+
+    /// Removes fault rule `id`, like `DELETE /__mock/faults/{id}`; whether there was one.
+    pub fn remove_fault(&self, id: u64) -> bool {
+        self.faults.remove(id)
+    }
+
+    /// Removes every fault rule, like `DELETE /__mock/faults` (the start-up ones come back
+    /// with a reset).
+    pub fn clear_faults(&self) {
+        self.faults.clear();
+    }
+
+    /// The fault rules with their counts, in the order they are tried, like
+    /// `GET /__mock/faults`.
+    pub fn faults(&self) -> Vec<FaultStatus> {
+        self.faults.list()
     }
 
     /// Blocks until the server stops (on SIGINT/SIGTERM when signals are handled), then

@@ -1,7 +1,8 @@
 //! The admin API under the reserved prefix `/__mock/`, which is never part of Zammad's API:
-//! health, reset, fixtures (replace, merge, export) and the request journal. The routes sit
-//! in one scope behind one gate (the admin token, when one is set); their refusals are the
-//! mock's own ([`AdminError`]), in Zammad's `{"error": …}` shape.
+//! health, reset, fixtures (replace, merge, export), the request journal and the fault rules
+//! (`faults`'s routes). The routes sit in one scope behind one gate (the admin token, when one
+//! is set); their refusals are the mock's own ([`AdminError`]), in Zammad's `{"error": …}`
+//! shape.
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -13,6 +14,7 @@ use actix_web::{web, HttpResponse, ResponseError};
 use super::extract::Body;
 use super::{AdminAccess, JSON_UTF8, MAX_FIXTURE_BYTES};
 use crate::catalog::CatalogError;
+use crate::faults::{Faults, FaultsError};
 use crate::fixtures::{FixtureDocument, FixtureError};
 use crate::journal::Journal;
 use crate::state::{AppState, MergeError, ReplaceError};
@@ -30,6 +32,9 @@ pub enum AdminError {
     /// The posted document is invalid, or conflicts with the state; the error names the place.
     #[error(transparent)]
     Fixture(#[from] FixtureError),
+    /// A posted fault rule or faults document is invalid; the error names the place.
+    #[error(transparent)]
+    Faults(#[from] FaultsError),
     /// A name of the document is too long, or a name table is full.
     #[error(transparent)]
     Catalog(#[from] CatalogError),
@@ -91,9 +96,10 @@ impl ResponseError for AdminError {
     fn status_code(&self) -> StatusCode {
         match self {
             AdminError::TokenRequired => StatusCode::UNAUTHORIZED,
-            AdminError::NotText | AdminError::Fixture(_) | AdminError::Catalog(_) => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            AdminError::NotText
+            | AdminError::Fixture(_)
+            | AdminError::Faults(_)
+            | AdminError::Catalog(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AdminError::BadParameter(_) => StatusCode::BAD_REQUEST,
             AdminError::NotFound(_) => StatusCode::NOT_FOUND,
             AdminError::Store(_) | AdminError::ResetFailed(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -143,6 +149,7 @@ pub(super) fn configure(cfg: &mut web::ServiceConfig, access: &AdminAccess) {
                     .route(web::delete().to(delete_requests)),
             )
             .service(resource("/graph", "GET").route(web::get().to(super::ui::get_graph)))
+            .configure(super::faults::configure)
             .default_service(web::to(super::catch_all)),
     );
 }
@@ -153,7 +160,7 @@ struct Allowed(&'static str);
 
 /// An admin resource at `path` (below `/__mock`) that answers any other method than
 /// `allowed` with a JSON 405, as every refusal here is JSON.
-fn resource(path: &str, allowed: &'static str) -> actix_web::Resource {
+pub(super) fn resource(path: &str, allowed: &'static str) -> actix_web::Resource {
     web::resource(path)
         .app_data(Allowed(allowed))
         .default_service(web::to(method_not_allowed))
@@ -197,9 +204,13 @@ pub(super) async fn health() -> HttpResponse {
         .body("{\"status\":\"ok\"}")
 }
 
-/// `POST /__mock/reset`: back to the start-up fixtures; 204.
-async fn reset_state(state: web::Data<AppState>) -> Result<HttpResponse, AdminError> {
+/// `POST /__mock/reset`: back to the start-up fixtures and the start-up fault rules; 204.
+async fn reset_state(
+    state: web::Data<AppState>,
+    faults: web::Data<Faults>,
+) -> Result<HttpResponse, AdminError> {
     state.reset()?.durable().await?;
+    faults.reset();
     Ok(HttpResponse::NoContent().finish())
 }
 

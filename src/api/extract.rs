@@ -224,7 +224,7 @@ impl Future for CallFuture {
 
 /// Authenticates `req` as Zammad does (`application_controller/authenticates.rb`), reusing
 /// the result for an `Authorization` header already verified.
-fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
+pub(super) fn caller(req: &HttpRequest, state: &AppState) -> Result<Caller, Refusal> {
     // One view for the whole check: a fixture swap shows before or after it, never inside.
     let view = state.view();
     let header = |name: HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());

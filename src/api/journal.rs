@@ -131,5 +131,8 @@ fn note<B>(journal: &Journal, response: &ServiceResponse<B>) {
         status: response.status().as_u16(),
         user: extensions.get::<NotedUser>().map(|user| user.0),
         time: Millis::now().to_string(),
+        fault: extensions
+            .get::<super::faults::FaultNote>()
+            .map(|note| note.0.clone()),
     });
 }

@@ -13,6 +13,7 @@ mod admin;
 mod answer;
 mod error;
 mod extract;
+mod faults;
 mod journal;
 mod links;
 mod tickets;
@@ -26,6 +27,7 @@ use actix_web::{web, App, HttpRequest, HttpResponse};
 use answer::{add_cors_headers, JSON_UTF8};
 pub use error::ApiError;
 
+use crate::faults::Faults;
 use crate::journal::Journal;
 use crate::refusal::Refusal;
 use crate::state::AppState;
@@ -52,6 +54,7 @@ pub enum AdminAccess {
 pub(crate) struct Wiring {
     pub(crate) state: web::Data<AppState>,
     pub(crate) journal: web::Data<Journal>,
+    pub(crate) faults: web::Data<Faults>,
     pub(crate) admin: AdminAccess,
     pub(crate) max_body_bytes: usize,
 }
@@ -74,6 +77,9 @@ pub(crate) fn app(
         .app_data(wiring.state)
         .app_data(wiring.journal)
         .app_data(web::PayloadConfig::new(wiring.max_body_bytes))
+        .app_data(wiring.faults.clone())
+        // Inside the journal (the last `wrap` is the outermost), so faulted calls are noted.
+        .wrap(faults::InjectFaults(wiring.faults))
         .wrap(journal::RecordCalls(noting))
         // Zammad's routes first: the router tries routes in order, and they are the hot ones.
         .configure(zammad_routes)

@@ -1,5 +1,6 @@
 // The page at /__mock/ui: the link graph around a ticket (GET /__mock/graph), the request
-// journal (GET /__mock/requests, polled) and the state controls (reset, export, upload).
+// journal (GET /__mock/requests, polled), the active fault rules (GET /__mock/faults, polled
+// with it) and the state controls (reset, export, upload).
 //
 // Plain JavaScript with no library and no build step: the mock ships it compiled in, and the
 // page must work with no network. The layout is a radial tree computed here: the ticket in
@@ -82,6 +83,8 @@
     clearGraph();
     journal = [];
     renderJournal();
+    $("faults-list").replaceChildren();
+    $("faults-count").textContent = "";
     say(message || "Enter the admin token to see the mock's data.", "error");
     $("token-input").focus();
   }
@@ -462,6 +465,66 @@
     if (wrote && lastGraph) loadGraph().catch(report);
   }
 
+  // ---- the fault rules ------------------------------------------------------------------
+
+  // GET /__mock/faults: the run-wide latency and the rules in the order they are tried, each
+  // with how often it fired. Read by the page itself, with the journal's poll.
+  async function loadFaults() {
+    if (locked) return;
+    const response = await admin("/__mock/faults");
+    if (!response.ok) return;
+    renderFaults(await response.json());
+  }
+
+  function ms(value) {
+    return Array.isArray(value) ? `${value[0]}–${value[1]} ms` : `${value} ms`;
+  }
+
+  // One line per rule: what it does, what it matches, how often.
+  function describeRule(rule) {
+    const what = [rule.kind];
+    if (rule.kind === "latency") what.push("+" + ms(rule.ms));
+    if (rule.kind === "respond") what.push(String(rule.status));
+    if (rule.kind === "hold") what.push(`${ms(rule.ms)}, then ${rule.then}`);
+    if (rule.kind === "too_many_requests" && rule.retry_after !== null) what.push(`Retry-After ${rule.retry_after}`);
+    const on = [];
+    if (rule.method) on.push(rule.method);
+    if (rule.route) on.push(rule.route);
+    if (rule.path) on.push(rule.path);
+    if (rule.caller !== undefined) on.push("caller " + rule.caller);
+    const often = [];
+    if (rule.fraction !== undefined) often.push(`${Math.round(rule.fraction * 100)}% (seed ${rule.seed})`);
+    often.push(rule.times !== undefined ? `fired ${rule.fired} of ${rule.times}` : `fired ${rule.fired}×`);
+    return `#${rule.id} ${what.join(" ")} · ${on.length ? on.join(" ") : "every call"} · ${often.join(", ")}`;
+  }
+
+  function renderFaults(listing) {
+    const items = [];
+    if (listing.latency !== null) {
+      const li = document.createElement("li");
+      li.dataset.faultLatency = "";
+      li.textContent = `every call +${ms(listing.latency)} (--latency)`;
+      items.push(li);
+    }
+    for (const rule of listing.faults) {
+      const li = document.createElement("li");
+      li.dataset.faultRule = String(rule.id);
+      li.dataset.kind = rule.kind;
+      if (rule.spent) li.className = "spent";
+      li.textContent = describeRule(rule);
+      items.push(li);
+    }
+    if (!items.length) {
+      const li = document.createElement("li");
+      li.className = "none";
+      li.textContent = "none: every call is answered as Zammad would";
+      items.push(li);
+    }
+    $("faults-list").replaceChildren(...items);
+    const active = listing.faults.filter((r) => !r.spent).length;
+    $("faults-count").textContent = listing.faults.length ? `(${active} active)` : "";
+  }
+
   function statusMatches(status, filter) {
     filter = filter.trim().toLowerCase();
     if (!filter) return true;
@@ -491,6 +554,10 @@
       tr.dataset.path = e.path;
       tr.dataset.status = String(e.status);
       tr.className = "s" + String(e.status)[0];
+      if (e.fault) {
+        tr.dataset.faultRule = String(e.fault.rule);
+        tr.dataset.faultKind = e.fault.kind;
+      }
       const time = e.time.replace(/^.*T/, "").replace(/Z$/, "");
       const path = e.path + (e.query ? "?" + e.query : "");
       for (const [text, cls] of [[time, "time"], [e.method, "method"], [path, "path"], [String(e.status), "status"], [e.user === null ? "–" : String(e.user), "user"]]) {
@@ -498,6 +565,14 @@
         td.className = cls;
         td.textContent = text;
         if (cls === "path") td.title = e.body === null ? path : path + "\n" + JSON.stringify(e.body);
+        if (cls === "status" && e.fault) {
+          // Answered (or delayed) by a fault rule, not by Zammad's rules: say which.
+          const mark = document.createElement("span");
+          mark.className = "fault-mark";
+          mark.textContent = "rule " + e.fault.rule;
+          mark.title = `fault rule ${e.fault.rule} (${e.fault.kind})` + (e.status === 444 ? ": closed without an answer" : "");
+          td.appendChild(mark);
+        }
         tr.appendChild(td);
       }
       fragment.appendChild(tr);
@@ -509,7 +584,10 @@
   function schedulePoll() {
     clearTimeout(pollTimer);
     pollTimer = setTimeout(async () => {
-      if (!document.hidden) await loadJournal().catch(report);
+      if (!document.hidden) {
+        await loadJournal().catch(report);
+        await loadFaults().catch(report);
+      }
       schedulePoll();
     }, POLL_MS);
   }
@@ -531,6 +609,7 @@
       if (!response.ok) return say("reset failed: " + (await errorText(response)), "error");
       say("The state is back to the start-up fixtures.", "ok");
       await loadGraph();
+      await loadFaults();
     } catch (error) { report(error); }
   });
 
@@ -618,6 +697,7 @@
   async function start() {
     try {
       await loadJournal();
+      await loadFaults();
       if (current.ticket !== null) await loadGraph();
       else if (!locked) say("Enter a ticket id or number to see its links.", "");
     } catch (error) {

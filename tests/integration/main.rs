@@ -50,6 +50,10 @@ mod damage;
 /// The page at `/__mock/ui` in headless Chromium, and `GET /__mock/graph` behind it.
 mod ui;
 
+/// Faults on demand (issue 24): latency, replaced answers, dropped and held connections,
+/// Zammad's named failures; matching, counts, seeded fractions, reset, `--faults FILE`.
+mod faults;
+
 /// `capture` (issue 14): a mock stands in for a real Zammad, a second one serves the file;
 /// the failures are played by small fake servers. Also the mock's ticket index.
 mod capture;

@@ -806,3 +806,39 @@ fn shoot(tab: &Tab, path: &std::path::Path) {
         .unwrap();
     std::fs::write(path, png).unwrap();
 }
+
+/// See: #24. The page reads the active fault rules from `GET /__mock/faults` itself and
+/// marks the journal rows a rule answered.
+#[test]
+fn the_page_shows_the_active_fault_rules_and_marks_the_calls_they_answered() {
+    use zammad_links_mock::{Fault, FaultRule, ZammadRoute};
+    // Arrange
+    let app = TestApp::start();
+    let id = app.server.add_fault(
+        FaultRule::new(Fault::BadGateway)
+            .route(ZammadRoute::LinksIndex)
+            .times(1),
+    );
+    let browser = browser();
+    let tab = open(&browser, &app.server.url("/__mock/ui?ticket=147469"));
+    wait_until(
+        &tab,
+        &format!("document.querySelector('[data-fault-rule=\"{id}\"]')"),
+    );
+    // Act: the rule answers one list call.
+    assert_eq!(app.get_links("Ticket", 147469).status(), 502);
+    // Assert: the poll shows the row marked and the rule spent.
+    wait_until(
+        &tab,
+        &format!(
+            "document.querySelector('[data-journal-entry][data-fault-rule=\"{id}\"]\
+             [data-fault-kind=bad_gateway][data-status=\"502\"]')"
+        ),
+    );
+    wait_until(&tab, "document.querySelector('#faults-list li.spent')");
+    let line = js(
+        &tab,
+        "document.querySelector('#faults-list li').textContent",
+    );
+    assert_eq!(line, json!("#1 bad_gateway · links#index · fired 1 of 1"));
+}
