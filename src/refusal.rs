@@ -60,6 +60,15 @@ pub enum Refusal {
     },
     /// A parameter could not be read.
     BadParameter(ParamsError),
+    /// Maintenance mode stops a logged-in user without `admin.maintenance`
+    /// (`authenticates.rb#authentication_check_prerequesits`): a fault rule's answer.
+    Maintenance,
+    /// An exception nothing rescues, with its message (what a caller who may see details
+    /// is shown): a fault rule's masked 500.
+    Unrescued {
+        /// The exception's message.
+        message: String,
+    },
     /// A link type or object name is too long, or its table is full.
     NameRefused(CatalogError),
 }

@@ -150,7 +150,8 @@ fn raised(Failure { raised, text }: Failure, sees_details: bool) -> Parts {
     }
 }
 
-/// A short id for a masked error, as Zammad's "Error ID …" (not secret, only distinct).
+/// A short id for a masked error, as Zammad's "Error ID …": eight characters of the URL-safe
+/// alphabet, as `SecureRandom.urlsafe_base64(6)` makes them (not secret, only distinct).
 fn error_id() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -190,8 +191,9 @@ impl ResponseError for ApiError {
             }
             Body::ErrorOnly(text) => serde_json::json!({ "error": text }).to_string(),
             Body::Masked(cause) => {
-                log::error!("{cause}");
                 let id = error_id();
+                // As Zammad logs it, so that the id a client shows can be looked up.
+                log::error!("Error ID {id}: {cause}");
                 serde_json::json!({
                     "error": format!("Error ID {id}: Please contact your administrator.")
                 })

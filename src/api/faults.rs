@@ -235,16 +235,17 @@ async fn answer(
             let raw = message
                 .clone()
                 .unwrap_or_else(|| format!("zammad-links-mock fault rule {rule}: internal_error"));
-            let (answer, id) = answer::internal_error(&raw, caller.is_some_and(|c| c.is_admin));
-            if let Some(id) = id {
-                // As Zammad logs it, so the id in a client's error can be looked up.
-                log::info!("Error ID {id}: {raw}");
-            }
-            send(answer)
+            let sees_details = caller.is_some_and(|c| c.is_admin);
+            refused(
+                req.request(),
+                Refusal::Unrescued { message: raw },
+                sees_details,
+            )
+            .error_response()
         }
         Fault::BadGateway => send(answer::nginx_page(ProxyPage::BadGateway, user_agent)),
         Fault::GatewayTimeout => send(answer::nginx_page(ProxyPage::GatewayTimeout, user_agent)),
-        Fault::Maintenance => send(answer::maintenance()),
+        Fault::Maintenance => refused(req.request(), Refusal::Maintenance, false).error_response(),
         Fault::TooManyRequests { retry_after } => send(answer::throttled(*retry_after)),
         Fault::TokenRevoked => revoked(req.request()).error_response(),
     }
@@ -265,11 +266,17 @@ fn revoked(req: &HttpRequest) -> ApiError {
         Credentials::Basic { .. } => AuthError::InvalidBasic,
         Credentials::None => AuthError::Required,
     };
+    refused(req, Refusal::Authentication(error), false)
+}
+
+/// `refusal` as the running release answers it: the rule names the reason, `api::error`
+/// words and shapes it as for any call.
+fn refused(req: &HttpRequest, refusal: Refusal, sees_details: bool) -> ApiError {
     match req.app_data::<web::Data<AppState>>() {
         Some(state) => ApiError::Refused {
-            refusal: Refusal::Authentication(error),
+            refusal,
             release: state.release(),
-            sees_details: false,
+            sees_details,
         },
         None => ApiError::Internal("the state is not registered"),
     }

@@ -1,10 +1,8 @@
-//! The answers of Zammad's own failures, each as Zammad — or the web server in front of it in
-//! the official images — sends it, with where it comes from. An [`Answer`] is plain data
-//! (status, headers, body); `api::faults` sends it. The 401 of a revoked token is not here: it
-//! is one of the refusals `api::error` already maps (`AuthError`), in the running release's
-//! words.
-
-use base64::Engine as _;
+//! The answers of the web server and the rate limiter in front of Zammad that a rule can
+//! send, each as the official images send it, with where it comes from. An [`Answer`] is
+//! plain data (status, headers, body); `api::faults` sends it. Zammad's own failures (the
+//! masked 500, maintenance mode, a revoked token's 401) are not here: they are reasons
+//! (`refusal::Refusal`) that `api::error` answers in the running release's words.
 
 /// A status, headers and body to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,9 +14,6 @@ pub(crate) struct Answer {
     /// The body.
     pub(crate) body: String,
 }
-
-/// Zammad's JSON content type (`render json:`).
-const JSON_UTF8: &str = "application/json; charset=utf-8";
 
 /// The pages of the proxy in front of Zammad that a rule can send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,60 +77,6 @@ pub(crate) fn throttled(retry_after: Option<u64>) -> Answer {
     }
 }
 
-/// Maintenance mode as a logged-in API user without `admin.maintenance` meets it:
-/// `authentication_check_prerequesits` raises `Exceptions::Forbidden, 'Maintenance mode
-/// enabled!'` (`app/controllers/application_controller/authenticates.rb`), which
-/// `handles_errors.rb#forbidden` renders as 403 with both keys and `X-Failure`; raised in a
-/// callback, the answer has none of the success headers.
-pub(crate) fn maintenance() -> Answer {
-    const TEXT: &str = "Maintenance mode enabled!";
-    Answer {
-        status: 403,
-        headers: vec![
-            ("content-type", JSON_UTF8.into()),
-            ("x-failure", TEXT.into()),
-        ],
-        body: serde_json::json!({ "error": TEXT, "error_human": TEXT }).to_string(),
-    }
-}
-
-/// The masked 500 of `handles_errors.rb#humanize_error` (spec §3.3): a caller without `admin`
-/// gets `Error ID <SecureRandom.urlsafe_base64(6)>: Please contact your administrator.`, a
-/// caller with it the exception's own `message`; `error` only, no `error_human`. The id, as
-/// Zammad logs it with the message, comes back for the log line.
-pub(crate) fn internal_error(message: &str, sees_details: bool) -> (Answer, Option<String>) {
-    let (text, id) = if sees_details {
-        (message.to_owned(), None)
-    } else {
-        let id = error_id();
-        (
-            format!("Error ID {id}: Please contact your administrator."),
-            Some(id),
-        )
-    };
-    let answer = Answer {
-        status: 500,
-        headers: vec![("content-type", JSON_UTF8.into())],
-        body: serde_json::json!({ "error": text }).to_string(),
-    };
-    (answer, id)
-}
-
-/// Eight characters as `SecureRandom.urlsafe_base64(6)` makes them: six random bytes in the
-/// URL-safe alphabet without padding.
-fn error_id() -> String {
-    let mut bytes = [0u8; 6];
-    if getrandom::fill(&mut bytes).is_err() {
-        // Not a secret, only distinct: the clock will do if the system has no randomness.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_nanos();
-        bytes.copy_from_slice(&nanos.to_le_bytes()[..6]);
-    }
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,18 +98,5 @@ mod tests {
             Some("Mozilla/5.0 … Chrome/126.0 Safari/537.36"),
         );
         assert_eq!(chrome.body.matches("a padding").count(), 6);
-    }
-
-    #[test]
-    fn a_masked_error_has_an_eight_character_id_and_no_error_human() {
-        let (answer, id) = internal_error("boom", false);
-        let id = id.unwrap();
-        assert_eq!(id.len(), 8);
-        assert_eq!(
-            answer.body,
-            format!(r#"{{"error":"Error ID {id}: Please contact your administrator."}}"#)
-        );
-        let (answer, id) = internal_error("boom", true);
-        assert_eq!((answer.body.as_str(), id), (r#"{"error":"boom"}"#, None));
     }
 }

@@ -357,6 +357,9 @@ impl ZammadVersion {
             },
             // A name longer than the column or a full name table: the mock's own refusal.
             Refusal::NameRefused(error) => Failure::new(Raised::Invalid, error.to_string()),
+            // `Exceptions::Forbidden` from `authenticates.rb#authentication_check_prerequesits`.
+            Refusal::Maintenance => Failure::new(Raised::Forbidden, "Maintenance mode enabled!"),
+            Refusal::Unrescued { message } => Failure::new(Raised::Unrescued, message.clone()),
         }
     }
 }
