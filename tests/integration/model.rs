@@ -1,12 +1,13 @@
 //! A model-based property test: random sequences of add, remove, list, merge, reset and
 //! restart (graceful and `kill -9`) against the real binary on a real sled folder, each
-//! answer and the state after each step compared with a small reference model of Zammad 5.0's
-//! link rules written here. proptest shrinks a failure to a minimal sequence.
+//! answer and the state after each step compared with a small reference model of Zammad's
+//! link rules written here, per behaviour line (the seed's 5.0, 6.5, and the newest, 7.3).
+//! proptest shrinks a failure to a minimal sequence.
 //!
-//! Bounded for CI: [`CASES`] sequences of at most [`MAX_STEPS`] steps (about 10 s in a debug
-//! build), over the default data set's three tickets and one id no record has.
+//! Bounded for CI: [`CASES`] sequences of at most [`MAX_STEPS`] steps per line (about 10 s
+//! each in a debug build), over the default data set's three tickets and one id no record has.
 //!
-//! See: issue 13 ("a model-based property test").
+//! See: issues 13 ("a model-based property test") and 21 (every line's rules).
 
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -91,21 +92,55 @@ fn any_step() -> impl Strategy<Value = Step> {
     ]
 }
 
-/// Zammad 5.0's links table as far as the calls show it: rows by id, and the id sequence.
+/// The behaviour lines the model knows, as their link rules differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Line {
+    /// No policy; the unique index refuses a duplicate after the id was drawn.
+    V50,
+    /// The policy finds the target (a missing one is 404); the validator refuses a duplicate
+    /// before any id, and the controller answers the unsaved row; self links stored.
+    V65,
+    /// As 6.5, but a duplicate and a self link are 422, and the list of a ticket the caller
+    /// cannot read as an agent (a missing one) is 403.
+    V73,
+}
+
+impl Line {
+    fn flag(self) -> &'static str {
+        match self {
+            Line::V50 => "5.0",
+            Line::V65 => "6.5",
+            Line::V73 => "7.3",
+        }
+    }
+}
+
+/// What an add answers, as the model sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Added {
+    Stored(u64),
+    /// 201 with the unsaved row (6.5, 7.0).
+    Unsaved,
+    Refused(u16, &'static str),
+}
+
+/// A line's links table as far as the calls show it: rows by id, and the id sequence.
 #[derive(Debug, Clone, PartialEq)]
 struct Model {
+    line: Line,
     rows: BTreeMap<u64, (Type, i64, i64)>,
     next: u64,
 }
 
 impl Model {
     /// The default data set: links 3 and 4, the next id 5.
-    fn start() -> Self {
+    fn start(line: Line) -> Self {
         let rows = [
             (3, (Type::Normal, 147469, 147470)),
             (4, (Type::Normal, 147469, 147471)),
         ];
         Self {
+            line,
             rows: rows.into_iter().collect(),
             next: 5,
         }
@@ -119,20 +154,43 @@ impl Model {
             .collect()
     }
 
-    /// `Link.add`: the id is drawn before the unique index refuses a duplicate.
-    fn add(&mut self, row: (Type, i64, i64)) -> Result<u64, ()> {
+    /// `Link.add` as the line does it: 5.0 draws the id before the unique index refuses a
+    /// duplicate; from 6.5 the policy refuses a missing target first, and the validators
+    /// refuse before any id is drawn.
+    fn add(&mut self, row @ (_, source, target): (Type, i64, i64)) -> Added {
+        let duplicate = !self.find(row).is_empty();
+        if self.line == Line::V50 {
+            let id = self.next;
+            self.next += 1;
+            if duplicate {
+                return Added::Refused(422, "Object already exists!");
+            }
+            self.rows.insert(id, row);
+            return Added::Stored(id);
+        }
+        if target == NO_RECORD {
+            return Added::Refused(404, r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#);
+        }
+        match (self.line, duplicate, source == target) {
+            (Line::V65, true, _) => return Added::Unsaved,
+            (Line::V73, true, _) => return Added::Refused(422, "Link already exists"),
+            (Line::V73, false, true) => {
+                return Added::Refused(422, "An object cannot be linked to itself.")
+            }
+            _ => {}
+        }
         let id = self.next;
         self.next += 1;
-        if !self.find(row).is_empty() {
-            return Err(());
-        }
         self.rows.insert(id, row);
-        Ok(id)
+        Added::Stored(id)
     }
 
     /// `Link.remove`: the rows as passed, then the reverse rows with the inverse type; the
-    /// answer is the second set.
-    fn remove(&mut self, (t, source, target): (Type, i64, i64)) -> Vec<u64> {
+    /// answer is the second set. From 6.5 the policy refuses a missing target first.
+    fn remove(&mut self, (t, source, target): (Type, i64, i64)) -> Result<Vec<u64>, u16> {
+        if self.line != Line::V50 && target == NO_RECORD {
+            return Err(404);
+        }
         let first = self.find((t, source, target));
         let second: Vec<u64> = self
             .find((t.inverse(), target, source))
@@ -142,7 +200,7 @@ impl Model {
         for id in first.iter().chain(&second) {
             self.rows.remove(id);
         }
-        second
+        Ok(second)
     }
 
     /// A merge: a link already there is left alone, a new one takes the next id.
@@ -154,8 +212,12 @@ impl Model {
     }
 
     /// `GET /api/v1/links` of ticket `id`: rows where it is the source (the inverse type
-    /// shown), then rows where it is the target, each by id.
-    fn list(&self, id: i64) -> Vec<(String, i64)> {
+    /// shown), then rows where it is the target, each by id; in 7.3 a 403 for a ticket the
+    /// caller cannot read (a missing one).
+    fn list(&self, id: i64) -> Result<Vec<(String, i64)>, u16> {
+        if self.line == Line::V73 && id == NO_RECORD {
+            return Err(403);
+        }
         let from_source = self
             .rows
             .values()
@@ -166,20 +228,22 @@ impl Model {
             .values()
             .filter(|(_, _, o)| *o == id)
             .map(|(t, s, _)| (t.name().to_owned(), *s));
-        from_source.chain(from_target).collect()
+        Ok(from_source.chain(from_target).collect())
     }
 }
 
 /// The binary on one folder, restartable.
 struct Mock {
+    line: Line,
     folder: tempfile::TempDir,
     running: Option<RunningBinary>,
     client: Client,
 }
 
 impl Mock {
-    fn start() -> Self {
+    fn start(line: Line) -> Self {
         let mut mock = Self {
+            line,
             folder: tempfile::TempDir::new().unwrap(),
             running: None,
             client: Client::new(),
@@ -190,7 +254,12 @@ impl Mock {
 
     fn spawn(&self) -> RunningBinary {
         let db = self.folder.path().join("db");
-        RunningBinary::start(&[OsStr::new("--db"), db.as_os_str()])
+        RunningBinary::start(&[
+            OsStr::new("--db"),
+            db.as_os_str(),
+            OsStr::new("--zammad-version"),
+            OsStr::new(self.line.flag()),
+        ])
     }
 
     fn restart(&mut self, kill: bool) {
@@ -217,11 +286,13 @@ impl Mock {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    fn list(&self, id: i64) -> Vec<(String, i64)> {
+    fn list(&self, id: i64) -> Result<Vec<(String, i64)>, u16> {
         let path = format!("/api/v1/links?link_object=Ticket&link_object_value={id}");
         let (status, body) = self.send(reqwest::Method::GET, &path, None);
-        assert_eq!(status, 200, "{body}");
-        body["links"]
+        if status != 200 {
+            return Err(status);
+        }
+        Ok(body["links"]
             .as_array()
             .unwrap()
             .iter()
@@ -230,7 +301,7 @@ impl Mock {
                 let t = l["link_type"].as_str().unwrap_or("null").to_owned();
                 (t, l["link_object_value"].as_i64().unwrap())
             })
-            .collect()
+            .collect())
     }
 }
 
@@ -241,9 +312,9 @@ fn link(t: Type, source: i64, target: i64) -> Value {
 
 /// Runs `steps` on a fresh binary and on the model, comparing every answer and, after every
 /// step, the links of every ticket.
-fn run(steps: &[Step]) -> Result<(), TestCaseError> {
-    let mut mock = Mock::start();
-    let mut model = Model::start();
+fn run(line: Line, steps: &[Step]) -> Result<(), TestCaseError> {
+    let mut mock = Mock::start(line);
+    let mut model = Model::start(line);
     for (n, step) in steps.iter().enumerate() {
         match *step {
             Step::Add(t, source, target) => {
@@ -253,13 +324,17 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                 let (status, answer) =
                     mock.send(reqwest::Method::POST, "/api/v1/links/add", Some(body));
                 match model.add((t, TICKETS[source].0, target)) {
-                    Ok(id) => {
+                    Added::Stored(id) => {
                         prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
                         prop_assert_eq!(answer["id"].as_u64(), Some(id), "step {}", n);
                     }
-                    Err(()) => {
-                        prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
-                        prop_assert_eq!(&answer["error"], "Object already exists!");
+                    Added::Unsaved => {
+                        prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert!(answer["id"].is_null(), "step {}: {}", n, answer);
+                    }
+                    Added::Refused(code, text) => {
+                        prop_assert_eq!(status, code, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(&answer["error"], text);
                     }
                 }
             }
@@ -269,15 +344,19 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                     "link_object_target_value": target});
                 let (status, answer) =
                     mock.send(reqwest::Method::DELETE, "/api/v1/links/remove", Some(body));
-                let expected = model.remove((t, source, target));
-                prop_assert_eq!(status, 201, "step {}: {:?}", n, step);
-                let ids: Vec<u64> = answer
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|row| row["id"].as_u64().unwrap())
-                    .collect();
-                prop_assert_eq!(ids, expected, "step {}: {:?}", n, step);
+                match model.remove((t, source, target)) {
+                    Err(code) => prop_assert_eq!(status, code, "step {}: {:?}", n, step),
+                    Ok(expected) => {
+                        prop_assert_eq!(status, 201, "step {}: {:?}", n, step);
+                        let ids: Vec<u64> = answer
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|row| row["id"].as_u64().unwrap())
+                            .collect();
+                        prop_assert_eq!(ids, expected, "step {}: {:?}", n, step);
+                    }
+                }
             }
             Step::Merge(t, source, target) => {
                 let body = json!({"Link": [link(t, source, target)]});
@@ -288,7 +367,7 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
             Step::Reset => {
                 let (status, _) = mock.send(reqwest::Method::POST, "/__mock/reset", None);
                 prop_assert_eq!(status, 204, "step {}", n);
-                model = Model::start();
+                model = Model::start(line);
             }
             Step::Restart(kill) => mock.restart(kill),
         }
@@ -306,8 +385,8 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-#[test]
-fn random_sequences_agree_with_a_model_of_zammads_link_rules() {
+/// Runs [`CASES`] random sequences against `line`.
+fn agree(line: Line) {
     let config = Config {
         cases: std::env::var("PROPTEST_CASES")
             .ok()
@@ -320,7 +399,22 @@ fn random_sequences_agree_with_a_model_of_zammads_link_rules() {
     };
     let mut runner = TestRunner::new(config);
     let steps = proptest::collection::vec(any_step(), 1..=MAX_STEPS);
-    if let Err(failure) = runner.run(&steps, |steps| run(&steps)) {
-        panic!("{failure}");
+    if let Err(failure) = runner.run(&steps, |steps| run(line, &steps)) {
+        panic!("{line:?}: {failure}");
     }
+}
+
+#[test]
+fn random_sequences_agree_with_a_model_of_zammads_link_rules() {
+    agree(Line::V50);
+}
+
+#[test]
+fn random_sequences_agree_with_a_model_of_the_6_5_link_rules() {
+    agree(Line::V65);
+}
+
+#[test]
+fn random_sequences_agree_with_a_model_of_the_7_3_link_rules() {
+    agree(Line::V73);
 }
