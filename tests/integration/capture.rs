@@ -272,6 +272,14 @@ fn the_default_ticket_round_trips_under_zammad_7_0() {
 }
 
 #[test]
+fn the_default_ticket_round_trips_under_zammad_7_2_and_7_3_and_a_patch_release() {
+    profile_round_trip(ZammadVersion::V7_2);
+    profile_round_trip(ZammadVersion::V7_3);
+    // `GET /api/v1/version` reports the number given; capture finds the line from it.
+    profile_round_trip(ZammadVersion::parse("7.1.3").unwrap());
+}
+
+#[test]
 fn the_default_ticket_round_trips_captured_with_basic_auth() {
     default_round_trip(Login::agent());
 }

@@ -169,7 +169,10 @@ impl Model {
             return Added::Stored(id);
         }
         if target == NO_RECORD {
-            return Added::Refused(404, r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#);
+            return Added::Refused(
+                404,
+                r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#,
+            );
         }
         match (self.line, duplicate, source == target) {
             (Line::V65, true, _) => return Added::Unsaved,

@@ -917,3 +917,40 @@ fn the_python_clients_work_unchanged_against_every_line() {
         );
     }
 }
+
+#[test]
+fn the_page_the_journal_and_export_work_on_every_line() {
+    for version in ALL {
+        let app = App::start(version);
+        assert_eq!(app.get(147469).status(), 200);
+        let graph: Value = app
+            .call(Method::GET, "/__mock/graph?ticket=147469", None, json!({}))
+            .json()
+            .unwrap();
+        assert_eq!(graph["links"].as_array().unwrap().len(), 2, "{version:?}");
+        let journal: Value = app
+            .call(Method::GET, "/__mock/requests", None, json!({}))
+            .json()
+            .unwrap();
+        assert!(
+            journal
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["path"] == "/api/v1/links" && e["status"] == 200),
+            "{version:?}: {journal}"
+        );
+        let export = app.call(Method::GET, "/__mock/fixtures", None, json!({}));
+        let export: Value = export.json().unwrap();
+        let replaced = app.call(Method::PUT, "/__mock/fixtures", None, export);
+        assert!(replaced.status().is_success(), "{version:?}");
+        // An export holds no passwords, but the token: the seed's GET by token.
+        let again = app.by_token(
+            Method::GET,
+            "/api/v1/links?link_object=Ticket&link_object_value=147469",
+            "zammad-links-mock-token-user-3",
+            json!({}),
+        );
+        assert_eq!(again.text().unwrap(), golden(version), "{version:?}");
+    }
+}
