@@ -90,8 +90,8 @@ impl Stored {
     /// `record` as a new version, nothing kept for it yet.
     pub(crate) fn new(record: Record) -> Self {
         Self {
+            assets: Kept::new(record.id),
             record,
-            assets: Kept::default(),
         }
     }
 
