@@ -202,6 +202,20 @@ pub fn full(
     out
 }
 
+/// The `assets` of `record` alone (its own walk): what `record.assets({})` gives.
+pub fn assets_of(
+    record: &Arc<Stored>,
+    records: &RecordStore,
+    release: ZammadVersion,
+    viewer: Viewer,
+) -> String {
+    let mut assets = AssetsBuilder::new(records, release);
+    assets.add(Arc::clone(record));
+    let mut out = String::with_capacity(assets.json_len_bound());
+    assets.write_json(&mut out, viewer.level, viewer.user_id);
+    out
+}
+
 fn attributes(record: &Record) -> Map<String, Value> {
     serde_json::from_str(record.json()).expect("stored record JSON is always an object")
 }

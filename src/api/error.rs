@@ -121,6 +121,9 @@ fn raised(Failure { raised, text }: Failure) -> Parts {
             Body::ErrorOnly(text),
             false,
         ),
+        Raised::MaskedUnprocessable => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Body::Masked(text), false)
+        }
     };
     Parts {
         status,

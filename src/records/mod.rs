@@ -274,6 +274,17 @@ pub fn touch_json(json: &str, now: Millis) -> Option<String> {
     Some(out)
 }
 
+/// The integers listed under the top-level key `key` of a record's JSON text (`article_ids`),
+/// read without parsing the rest; empty when the key is absent or holds no list.
+pub fn listed_ids(json: &str, key: &str) -> Vec<i64> {
+    match top_level_value(json, key) {
+        Some(Some(range)) => serde_json::from_str::<Vec<Value>>(&json[range])
+            .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
+            .unwrap_or_default(),
+        _ => Vec::new(),
+    }
+}
+
 /// Where the value of the top-level key `wanted` (a key without escapes) lies in the text of
 /// a JSON object: `None` when `json` is not an object, `Some(None)` when the key is absent.
 fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<usize>>> {
@@ -474,6 +485,33 @@ impl RecordStore {
         }
     }
 
+    /// Removes record `kind`/`id` and its index entries (`destroy`), handing it back.
+    ///
+    /// Locking: as [`RecordStore::upsert`].
+    pub fn remove(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
+        let (_, removed) = self.records.remove(&(kind, id))?;
+        removed.assets.supersede();
+        for number in Self::numbers(&removed) {
+            self.ticket_numbers
+                .remove_if(&number, |_, owner| *owner == id);
+        }
+        for login in Self::logins(&removed) {
+            self.user_logins.remove_if(&login, |_, owner| *owner == id);
+        }
+        if kind == ModelKind::User {
+            self.passwords.remove(&id);
+        }
+        // A closure that holds the removed record is stale (it is superseded), and one that
+        // skipped it stays right: nothing arrived.
+        if matches!(
+            kind,
+            ModelKind::User | ModelKind::Role | ModelKind::Permission
+        ) {
+            self.changed();
+        }
+        Some(removed)
+    }
+
     /// Sets or clears user `id`'s password.
     pub fn set_password(&self, id: i64, password: Option<String>) {
         match password {
@@ -494,6 +532,28 @@ impl RecordStore {
         self.user_logins.clear();
         self.passwords.clear();
         self.changed();
+    }
+
+    /// The record of `kind` with the lowest id among those `matches` accepts (a scan: for
+    /// the few lookups by name, and for the sample a new record's shape is taken from).
+    ///
+    /// Locking: shard read locks, one at a time.
+    pub fn lowest_where(
+        &self,
+        kind: ModelKind,
+        mut matches: impl FnMut(&Record) -> bool,
+    ) -> Option<Arc<Stored>> {
+        let mut found: Option<Arc<Stored>> = None;
+        for entry in self.records.iter() {
+            let record = entry.value();
+            if entry.key().0 == kind
+                && found.as_ref().is_none_or(|f| record.id < f.id)
+                && matches(record)
+            {
+                found = Some(Arc::clone(record));
+            }
+        }
+        found
     }
 
     /// Every record of `kind`, by id.

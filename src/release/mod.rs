@@ -16,6 +16,7 @@
 //! a body and headers.
 
 mod parts;
+mod ticket_calls;
 mod v5_0;
 mod v6_5;
 mod v7_0;
@@ -32,6 +33,8 @@ use crate::refusal::Refusal;
 use crate::assets::CustomerView;
 use crate::expand::Association;
 use crate::seeds::Seeds;
+
+pub(crate) use ticket_calls::{ClosedTickets, DuplicateLinks, TicketCallRules};
 
 /// The behaviour lines: groups of Zammad releases whose link code answers alike (spec §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -175,9 +178,11 @@ impl ZammadVersion {
                 };
                 Failure::new(raised, text)
             }
-            Refusal::NotAuthorized | Refusal::PermissionMissing { .. } => {
-                Failure::new(Raised::Forbidden, "Not authorized")
-            }
+            Refusal::NotAuthorized => Failure::new(Raised::Forbidden, "Not authorized"),
+            Refusal::PermissionMissing { by_token } => Failure::new(
+                Raised::Forbidden,
+                room.ticket_calls.permission_missing[usize::from(*by_token)],
+            ),
             Refusal::NoRoute { method, path } => Failure::new(
                 Raised::RecordNotFound,
                 format!("No route matches [{method}] {path}"),
@@ -208,6 +213,7 @@ impl ZammadVersion {
             },
             // A name longer than the column or a full name table: the mock's own refusal.
             Refusal::NameRefused(error) => Failure::new(Raised::Invalid, error.to_string()),
+            Refusal::Ticket(reason) => room.ticket_calls.failure(reason),
         }
     }
 }
@@ -277,6 +283,10 @@ pub(crate) enum Raised {
     BadRequest,
     /// Input the mock refuses where Zammad would fail inside (unrescued there): `{"error": …}`.
     Invalid,
+    /// A 422 without a known text (an `ArgumentError`, a core-workflow refusal, an
+    /// unrescued error the mock answers as a client error): masked as Zammad masks it for
+    /// callers who may not see details; the text is logged.
+    MaskedUnprocessable,
 }
 
 /// A failure with a fixed text, as a room states it.
@@ -312,6 +322,8 @@ pub(crate) struct Room {
     pub seeds: &'static Seeds,
     /// How a boolean parameter (`expand`, `full`, `all`) is read.
     pub booleans: Booleans,
+    /// The rules of create, update, delete and articles.
+    pub ticket_calls: TicketCallRules,
 }
 
 /// What differs in authentication.
@@ -562,6 +574,10 @@ mod tests {
                 version.walk().of(&record, &mut out);
                 assert!(!out.is_empty(), "{kind:?} pulls in its creator at least");
                 for (pulled, _) in out {
+                    // An article pulls in its ticket; articles are never kept roots.
+                    if kind == ModelKind::TicketArticle && pulled == ModelKind::Ticket {
+                        continue;
+                    }
                     assert!(
                         Walk::may_pull_in(pulled),
                         "{version:?}: {kind:?} pulls in {pulled:?}"

@@ -4,7 +4,9 @@
 //! only their members. Everything else as 6.5.
 
 use super::parts::{self, Out};
-use super::{v5_0, v6_5, AssetRules, Fixed, LinkRules, Raised, Room, RowChecks, SelfLinks};
+use super::{
+    v5_0, v6_5, AssetRules, Fixed, LinkRules, Raised, Room, RowChecks, SelfLinks, TicketCallRules,
+};
 use crate::model::ModelKind;
 use crate::records::Record;
 
@@ -29,8 +31,77 @@ pub(super) const ROOM: Room = Room {
         walk,
         customer_view: &v5_0::CUSTOMER_VIEW,
     },
+    ticket_calls: TICKET_CALLS,
     ..v6_5::ROOM
 };
+
+/// The ticket calls of Zammad 7.0.1 (spec column V701): as 6.5, but the links of a create are
+/// authorized from 7.0.1 on, customers cannot move a ticket to another group, and tickets
+/// list their AI results.
+pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
+    customer_dropped_on_update: &[
+        "owner",
+        "owner_id",
+        "customer",
+        "customer_id",
+        "organization",
+        "organization_id",
+        "preferences",
+        "group",
+        "group_id",
+    ],
+    // 7.0.0 links whatever the caller names; 7.0.1 fixed CVE-2026-34722.
+    create_links_authorized_from: Some((7, 0, 1)),
+    ticket_keys: TICKET_KEYS,
+    ..v6_5::TICKET_CALLS
+};
+
+/// 6.5's ticket keys, then `ai_stored_result_ids`.
+const TICKET_KEYS: &[&str] = &[
+    "id",
+    "group_id",
+    "priority_id",
+    "state_id",
+    "organization_id",
+    "number",
+    "title",
+    "owner_id",
+    "customer_id",
+    "note",
+    "first_response_at",
+    "first_response_escalation_at",
+    "first_response_in_min",
+    "first_response_diff_in_min",
+    "close_at",
+    "close_escalation_at",
+    "close_in_min",
+    "close_diff_in_min",
+    "update_escalation_at",
+    "update_in_min",
+    "update_diff_in_min",
+    "last_close_at",
+    "last_contact_at",
+    "last_contact_agent_at",
+    "last_contact_customer_at",
+    "last_owner_update_at",
+    "create_article_type_id",
+    "create_article_sender_id",
+    "article_count",
+    "escalation_at",
+    "pending_time",
+    "type",
+    "time_unit",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "checklist_id",
+    "referencing_checklist_ids",
+    "article_ids",
+    "ticket_time_accounting_ids",
+    "ai_stored_result_ids",
+];
 
 /// Zammad 7.0's walk (spec §2.2, V70d / DEV26 column, the nearest known to 7.0.1):
 /// - a ticket: its organization, then the 4 users (no group);

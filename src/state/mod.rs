@@ -17,6 +17,7 @@
 mod documents;
 mod entries;
 mod load;
+mod sequences;
 mod write;
 
 use dashmap::DashMap;
@@ -32,6 +33,7 @@ use crate::store::{Store, StoreError};
 
 pub use documents::MergeError;
 pub use load::{write_document, OpenError, ReplaceError};
+pub use sequences::{RecordIds, Sequence};
 pub use write::{Commit, LinkIds, WriteTx};
 
 /// What the writer lock guards besides the order of writes.
@@ -39,6 +41,14 @@ pub use write::{Commit, LinkIds, WriteTx};
 struct WriterState {
     /// The link id sequence: never reused, like a database sequence.
     link_ids: LinkIds,
+    /// The ticket, article, user and attachment ids and the ticket number counter.
+    record_ids: RecordIds,
+    /// Per kind, the record a new record's shape is taken from (the data set's lowest id),
+    /// found once per load (`WriteTx::sample`).
+    samples: std::collections::HashMap<
+        crate::model::ModelKind,
+        Option<std::sync::Arc<crate::records::Stored>>,
+    >,
 }
 
 /// Everything the service holds.
@@ -124,6 +134,8 @@ impl AppState {
             store,
             writer: Mutex::new(WriterState {
                 link_ids: LinkIds::starting_at(1),
+                record_ids: RecordIds::default(),
+                samples: Default::default(),
             }),
             published: RwLock::new(()),
             start: load::StartFixtures::Document(crate::fixtures::FixtureDocument::default()),

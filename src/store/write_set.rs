@@ -12,7 +12,8 @@ use crate::records::Record;
 
 use super::keys::{
     block_key, block_of, decode_block, encode_block, password_key, record_key, touch_key, KeyOp,
-    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, TOKEN,
+    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, META_SEQUENCE,
+    TOKEN,
 };
 use super::StoreError;
 
@@ -114,6 +115,13 @@ impl WriteSet {
         self.insert(key, record.json().as_bytes());
     }
 
+    /// Deletes record `kind`/`id` (and a touch of it).
+    pub fn delete_record(&mut self, kind: crate::model::ModelKind, id: i64) {
+        let key = record_key(kind, id);
+        self.remove(touch_key(&key));
+        self.remove(key);
+    }
+
     /// Writes that `record` was touched at `at` (`updated_at`), and nothing else of it.
     pub fn put_touch(&mut self, record: &Record, at: Millis) {
         let key = record_key(record.kind, record.id);
@@ -161,6 +169,13 @@ impl WriteSet {
     /// Records how many links the database holds after this write; start-up checks it.
     pub fn put_link_count(&mut self, count: usize) {
         self.insert(META_LINK_COUNT, (count as u64).to_be_bytes());
+    }
+
+    /// Records the value of record sequence `name` (see `state`'s sequences).
+    pub fn put_sequence(&mut self, name: &str, value: u64) {
+        let mut key = META_SEQUENCE.to_vec();
+        key.extend_from_slice(name.as_bytes());
+        self.insert(key, value.to_be_bytes());
     }
 
     /// Records the next link id to hand out.
