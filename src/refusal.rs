@@ -72,6 +72,12 @@ pub enum Refusal {
 /// `inspect` writes them (`99999`, `"abc"`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TicketRefusal {
+    /// The caller holds neither `ticket.agent` nor `ticket.customer`
+    /// (`Controllers::TicketsControllerPolicy`).
+    PermissionMissing {
+        /// Whether the caller came by token (worded apart).
+        by_token: bool,
+    },
     /// `TicketPolicy#create?`: the ticket has no group.
     GroupMissing,
     /// A name given for an association (`group: "x"`) names no record.

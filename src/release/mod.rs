@@ -178,11 +178,9 @@ impl ZammadVersion {
                 };
                 Failure::new(raised, text)
             }
-            Refusal::NotAuthorized => Failure::new(Raised::Forbidden, "Not authorized"),
-            Refusal::PermissionMissing { by_token } => Failure::new(
-                Raised::Forbidden,
-                room.ticket_calls.permission_missing[usize::from(*by_token)],
-            ),
+            Refusal::NotAuthorized | Refusal::PermissionMissing { .. } => {
+                Failure::new(Raised::Forbidden, "Not authorized")
+            }
             Refusal::NoRoute { method, path } => Failure::new(
                 Raised::RecordNotFound,
                 format!("No route matches [{method}] {path}"),

@@ -12,8 +12,8 @@ use crate::seeds::Lookup;
 #[derive(Debug)]
 pub(crate) struct TicketCallRules {
     /// The controller policy's refusal for a caller without `ticket.agent` or
-    /// `ticket.customer` (and the version call's without `admin`): by user, by token
-    /// (`Controllers::ApplicationControllerPolicy` / 5.0's `Exceptions::NotAuthorized`).
+    /// `ticket.customer`: by user, by token (`Controllers::ApplicationControllerPolicy` /
+    /// 5.0's `Exceptions::NotAuthorized`).
     pub permission_missing: [&'static str; 2],
     /// `TicketPolicy#create?` for a ticket without a group.
     pub group_missing: Fixed,
@@ -106,6 +106,10 @@ impl TicketCallRules {
             )
         };
         match refusal {
+            TicketRefusal::PermissionMissing { by_token } => Failure::new(
+                Raised::Forbidden,
+                self.permission_missing[usize::from(*by_token)],
+            ),
             TicketRefusal::GroupMissing => self.group_missing.into(),
             TicketRefusal::LookupNotFound { association, value } => humanized(format!(
                 "No lookup value found for '{association}': {value}"

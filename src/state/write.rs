@@ -207,26 +207,6 @@ impl<'s> WriteTx<'s> {
         self.writer.record_ids.next_counter()
     }
 
-    /// Whether link (`link_type`, `source` → `target`) exists, counting this transaction's
-    /// adds and removes.
-    pub fn link_exists(
-        &self,
-        link_type: LinkTypeId,
-        source: crate::model::ObjectRef,
-        target: crate::model::ObjectRef,
-    ) -> bool {
-        let same = |row: &LinkRow| {
-            row.link_type == link_type && row.source == source && row.target == target
-        };
-        self.added.iter().any(same)
-            || self
-                .state
-                .graph
-                .find(link_type, source, target)
-                .into_iter()
-                .any(|id| !self.removed.iter().any(|row| row.id == id))
-    }
-
     /// Writes an API token.
     pub fn put_token(&mut self, token: ApiToken) {
         self.writes.put_token(&token);

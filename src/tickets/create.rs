@@ -47,7 +47,7 @@ pub async fn create(
     let release = state.release();
     // `Controllers::TicketsControllerPolicy#create?`: `ticket.agent` or `ticket.customer`.
     if !(caller.is_ticket_agent() || caller.is_ticket_customer()) {
-        return Err(Refusal::PermissionMissing {
+        return Err(TicketRefusal::PermissionMissing {
             by_token: caller.method == AuthMethod::Token,
         }
         .into());

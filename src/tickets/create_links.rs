@@ -4,14 +4,20 @@
 //! later, spec §11.5) each must be a ticket the caller may update as the line's links policy
 //! says. What a duplicate or a self link does is the release's too.
 
+use std::collections::HashSet;
+
+use rustc_hash::FxBuildHasher;
 use serde_json::Value;
 
 use super::attributes::{integer_cast, is_present};
 use crate::auth::Caller;
-use crate::model::{LinkRow, Millis, ModelKind, ObjectRef};
+use crate::model::{LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
 use crate::refusal::{DomainError, LinkStructure, Refusal, TicketRefusal};
 use crate::release::{DuplicateLinks, SelfLinks, ZammadVersion};
 use crate::state::WriteTx;
+
+/// The (type, source, target) of the rows a create added so far.
+type Added = HashSet<(LinkTypeId, ObjectRef, ObjectRef), FxBuildHasher>;
 
 /// Adds the links `links` names for the new ticket `ticket`, in `tx`.
 ///
@@ -37,6 +43,9 @@ pub(super) fn add(
     };
     let room = release.room();
     let authorizes = release.authorizes_create_links();
+    // The rows this create added: the new ticket's only links, but for a fixture's
+    // dangling rows that name its id already (those the graph knows).
+    let mut added = HashSet::default();
     for (object, types) in objects {
         let Value::Object(types) = types else {
             return Err(TicketRefusal::LinkStructure(LinkStructure::Object).into());
@@ -50,7 +59,16 @@ pub(super) fn add(
                 if authorizes {
                     authorize(tx, release, caller, object, id, target_value)?;
                 }
-                add_one(tx, room, ticket, link_type, object, target_value, now)?;
+                add_one(
+                    tx,
+                    room,
+                    &mut added,
+                    ticket,
+                    link_type,
+                    object,
+                    target_value,
+                    now,
+                )?;
             }
         }
     }
@@ -90,9 +108,11 @@ fn authorize(
 /// `Link.add(link_type:, link_object_source: 'Ticket', link_object_source_value: ticket,
 /// link_object_target: object, link_object_target_value: id)`: the names looked up or
 /// created, both ends touched, the row inserted (or refused as the release refuses it).
+#[allow(clippy::too_many_arguments)]
 fn add_one(
     tx: &mut WriteTx<'_>,
     room: &crate::release::Room,
+    added: &mut Added,
     ticket: i64,
     link_type: &str,
     object: &str,
@@ -116,7 +136,9 @@ fn add_one(
     let target_value = target_value.ok_or(Refusal::ColumnMissing("link_object_target_value"))?;
     let source = ObjectRef::new(source, ticket);
     let target = ObjectRef::new(target_object, target_value);
-    if tx.link_exists(link_type, source, target) {
+    if added.contains(&(link_type, source, target))
+        || !tx.graph().find(link_type, source, target).is_empty()
+    {
         match room.ticket_calls.create_duplicate_links {
             DuplicateLinks::Refused => {
                 // The unique index refuses the row after its id was drawn.
@@ -131,6 +153,7 @@ fn add_one(
         return Ok(());
     }
     let id = tx.link_id(None);
+    added.insert((link_type, source, target));
     tx.add_link(LinkRow {
         id,
         link_type,
