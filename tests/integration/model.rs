@@ -1,14 +1,16 @@
-//! A model-based property test: random sequences of add, remove, list, merge, reset and
-//! restart (graceful and `kill -9`) against the real binary on a real sled folder, each
-//! answer and the state after each step compared with a small reference model of Zammad 5.0's
-//! link rules written here. proptest shrinks a failure to a minimal sequence.
+//! A model-based property test: random sequences of add, remove, list, merge, ticket create
+//! (with `links`) and delete, reset and restart (graceful and `kill -9`) against the real
+//! binary on a real sled folder, each answer and the state after each step compared with a
+//! small reference model of Zammad 5.0's link and ticket rules written here. proptest shrinks
+//! a failure to a minimal sequence.
 //!
 //! Bounded for CI: [`CASES`] sequences of at most [`MAX_STEPS`] steps (about 10 s in a debug
-//! build), over the default data set's three tickets and one id no record has.
+//! build), over the default data set's three tickets, the tickets the sequence creates (a
+//! deleted one's id stays in play: its links may dangle) and one id no record has.
 //!
-//! See: issue 13 ("a model-based property test").
+//! See: issue 13 ("a model-based property test"), issue 22 (creates and deletes).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 
 use proptest::prelude::*;
@@ -68,6 +70,10 @@ enum Step {
     Reset,
     /// Stop the binary (`kill -9` when true, else SIGTERM) and start it again.
     Restart(bool),
+    /// `POST /api/v1/tickets` with `links` (type, index into the tickets known so far).
+    Create(Vec<(Type, usize)>),
+    /// `DELETE /api/v1/tickets/:id` of the ticket at this index of those known so far.
+    Delete(usize),
 }
 
 fn any_type() -> impl Strategy<Value = Type> {
@@ -88,14 +94,19 @@ fn any_step() -> impl Strategy<Value = Step> {
         2 => (any_type(), any_end(), any_end()).prop_map(|(t, s, o)| Step::Merge(t, s, o)),
         1 => Just(Step::Reset),
         1 => any::<bool>().prop_map(Step::Restart),
+        3 => proptest::collection::vec((any_type(), 0..8usize), 0..4).prop_map(Step::Create),
+        2 => (0..8usize).prop_map(Step::Delete),
     ]
 }
 
-/// Zammad 5.0's links table as far as the calls show it: rows by id, and the id sequence.
+/// Zammad 5.0's links table as far as the calls show it: rows by id, and the id sequence;
+/// the tickets that exist, and the ticket id sequence.
 #[derive(Debug, Clone, PartialEq)]
 struct Model {
     rows: BTreeMap<u64, (Type, i64, i64)>,
     next: u64,
+    tickets: BTreeSet<i64>,
+    next_ticket: i64,
 }
 
 impl Model {
@@ -108,7 +119,41 @@ impl Model {
         Self {
             rows: rows.into_iter().collect(),
             next: 5,
+            tickets: TICKETS.iter().map(|(id, _)| *id).collect(),
+            next_ticket: 147_472,
         }
+    }
+
+    /// `POST /api/v1/tickets` with `links` (each row the new ticket → target, in order) in
+    /// 5.0: no transaction, so a duplicate answers 422 after its id was drawn and the ticket
+    /// and the rows before it stay. The new ticket's id and whether it was refused.
+    fn create(&mut self, links: &[(Type, i64)]) -> (i64, bool) {
+        let id = self.next_ticket;
+        self.next_ticket += 1;
+        self.tickets.insert(id);
+        for (t, target) in links {
+            if self.add((*t, id, *target)).is_err() {
+                return (id, true);
+            }
+        }
+        (id, false)
+    }
+
+    /// `DELETE /api/v1/tickets/:id`: every row naming the ticket goes with it.
+    fn delete(&mut self, id: i64) -> bool {
+        if !self.tickets.remove(&id) {
+            return false;
+        }
+        self.rows.retain(|_, (_, s, o)| *s != id && *o != id);
+        true
+    }
+
+    /// Every id the sequence handed out or the data set has, and one without a record.
+    fn known(&self) -> Vec<i64> {
+        let mut known: Vec<i64> = TICKETS.iter().map(|(id, _)| *id).collect();
+        known.extend(147_472..self.next_ticket);
+        known.push(NO_RECORD);
+        known
     }
 
     fn find(&self, row: (Type, i64, i64)) -> Vec<u64> {
@@ -252,14 +297,20 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                     "link_object_target": "Ticket", "link_object_target_value": target});
                 let (status, answer) =
                     mock.send(reqwest::Method::POST, "/api/v1/links/add", Some(body));
-                match model.add((t, TICKETS[source].0, target)) {
-                    Ok(id) => {
-                        prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
-                        prop_assert_eq!(answer["id"].as_u64(), Some(id), "step {}", n);
-                    }
-                    Err(()) => {
-                        prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
-                        prop_assert_eq!(&answer["error"], "Object already exists!");
+                if !model.tickets.contains(&TICKETS[source].0) {
+                    // A deleted source's number finds nothing (`links_controller.rb#add`).
+                    prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
+                    prop_assert_eq!(&answer, &json!({"error": "No such object!"}));
+                } else {
+                    match model.add((t, TICKETS[source].0, target)) {
+                        Ok(id) => {
+                            prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
+                            prop_assert_eq!(answer["id"].as_u64(), Some(id), "step {}", n);
+                        }
+                        Err(()) => {
+                            prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
+                            prop_assert_eq!(&answer["error"], "Object already exists!");
+                        }
                     }
                 }
             }
@@ -291,8 +342,74 @@ fn run(steps: &[Step]) -> Result<(), TestCaseError> {
                 model = Model::start();
             }
             Step::Restart(kill) => mock.restart(kill),
+            Step::Create(ref links) => {
+                let known = model.known();
+                // Grouped by type in first appearance, as the request's object orders them.
+                let mut grouped: Vec<(Type, Vec<i64>)> = Vec::new();
+                for (t, at) in links {
+                    let target = known[at % known.len()];
+                    match grouped.iter_mut().find(|(g, _)| g == t) {
+                        Some((_, ids)) => ids.push(target),
+                        None => grouped.push((*t, vec![target])),
+                    }
+                }
+                let ordered: Vec<(Type, i64)> = grouped
+                    .iter()
+                    .flat_map(|(t, ids)| ids.iter().map(move |id| (*t, *id)))
+                    .collect();
+                let by_type: serde_json::Map<String, Value> = grouped
+                    .iter()
+                    .map(|(t, ids)| (t.name().to_owned(), json!(ids)))
+                    .collect();
+                let body = json!({"title": "model", "group_id": 1, "customer_id": 3,
+                                  "article": {"body": "b"}, "links": {"Ticket": by_type}});
+                let (status, answer) =
+                    mock.send(reqwest::Method::POST, "/api/v1/tickets", Some(body));
+                let (id, refused) = model.create(&ordered);
+                if refused {
+                    prop_assert_eq!(status, 422, "step {}: {:?} → {}", n, step, answer);
+                    prop_assert_eq!(&answer["error"], "Object already exists!");
+                } else {
+                    prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
+                    prop_assert_eq!(answer["id"].as_i64(), Some(id), "step {}", n);
+                    // The number counter moves with the ticket ids here: both start past the
+                    // data set's 147471 and every create takes one of each.
+                    let number = format!("34{id}");
+                    prop_assert_eq!(
+                        answer["number"].as_str(),
+                        Some(number.as_str()),
+                        "step {}",
+                        n
+                    );
+                }
+            }
+            Step::Delete(at) => {
+                let known = model.known();
+                let id = known[at % known.len()];
+                let path = format!("/api/v1/tickets/{id}");
+                let (status, answer) = mock.send(reqwest::Method::DELETE, &path, None);
+                let expected = if model.delete(id) { 200 } else { 404 };
+                prop_assert_eq!(status, expected, "step {}: {:?} → {}", n, step, answer);
+            }
         }
-        for id in TICKETS.map(|(id, _)| id).into_iter().chain([NO_RECORD]) {
+        for id in model.known() {
+            let path = format!("/api/v1/tickets/{id}");
+            let (status, _) = mock.send(reqwest::Method::GET, &path, None);
+            let expected = if model.tickets.contains(&id) {
+                200
+            } else {
+                404
+            };
+            prop_assert_eq!(
+                status,
+                expected,
+                "after step {}: {:?}, ticket {}",
+                n,
+                step,
+                id
+            );
+        }
+        for id in model.known() {
             prop_assert_eq!(
                 mock.list(id),
                 model.list(id),
