@@ -367,7 +367,7 @@ fn an_unknown_zammad_version_stops_start_up_with_exit_code_2() {
 /// A Python with zammad-py and zammadoo: `ZAMMAD_LINKS_MOCK_TEST_PYTHON` when set (`.ci/run`
 /// sets it), else a virtual environment this test makes once under the target folder with
 /// `python3 -m venv` and pip (from PyPI). Fails, saying why, when neither works.
-fn python_with_clients() -> std::ffi::OsString {
+pub(crate) fn python_with_clients() -> std::ffi::OsString {
     if let Some(python) = std::env::var_os("ZAMMAD_LINKS_MOCK_TEST_PYTHON") {
         return python;
     }

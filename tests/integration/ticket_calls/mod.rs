@@ -24,6 +24,9 @@ mod articles;
 /// `PUT /api/v1/tickets/:id`: §4.
 mod update;
 
+/// Real clients (zammad-py, zammadoo, the official PHP client) through a whole round.
+mod clients;
+
 /// `DELETE /api/v1/tickets/:id`: §5, and what a restart, a reset, an export and the page's
 /// graph show of created and deleted tickets (§11.1, §11.7).
 mod delete;
