@@ -213,6 +213,17 @@ impl Record {
         ))
     }
 
+    /// A record with `fields` and no attributes (`{}`), for asking a policy about a record
+    /// that is still being put together; never stored.
+    pub(crate) fn probe(kind: ModelKind, id: i64, fields: Fields) -> Self {
+        Self {
+            kind,
+            id,
+            json: "{}".into(),
+            fields,
+        }
+    }
+
     /// Re-reads a record from its stored public JSON.
     pub fn from_json(kind: ModelKind, id: i64, json: &str) -> Result<Self, FieldError> {
         let attrs: Map<String, Value> = serde_json::from_str(json)
@@ -272,6 +283,15 @@ pub fn touch_json(json: &str, now: Millis) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Whether a data set has few records of `kind` (everything but tickets, users and
+/// articles): those are indexed by kind.
+fn is_few(kind: ModelKind) -> bool {
+    !matches!(
+        kind,
+        ModelKind::Ticket | ModelKind::User | ModelKind::TicketArticle
+    )
 }
 
 /// The integers listed under the top-level key `key` of a record's JSON text (`article_ids`),
@@ -353,6 +373,9 @@ fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<us
 #[derive(Debug, Default)]
 pub struct RecordStore {
     records: DashMap<(ModelKind, i64), Arc<Stored>, FxBuildHasher>,
+    /// The ids of the kinds a data set has few of (groups, organizations, roles, …), so that
+    /// a look-up by name among them does not scan every ticket and user.
+    few: DashMap<ModelKind, std::collections::BTreeSet<i64>, FxBuildHasher>,
     ticket_numbers: DashMap<String, i64, FxBuildHasher>,
     user_logins: DashMap<String, i64, FxBuildHasher>,
     passwords: DashMap<i64, String, FxBuildHasher>,
@@ -437,6 +460,9 @@ impl RecordStore {
         match self.records.insert(key, Arc::new(Stored::new(record))) {
             Some(replaced) => replaced.assets.supersede(),
             None => {
+                if is_few(kind) {
+                    self.few.entry(kind).or_default().insert(id);
+                }
                 self.arrivals.fetch_add(1, Ordering::AcqRel);
             }
         }
@@ -491,6 +517,9 @@ impl RecordStore {
     pub fn remove(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
         let (_, removed) = self.records.remove(&(kind, id))?;
         removed.assets.supersede();
+        if let Some(mut ids) = self.few.get_mut(&kind) {
+            ids.remove(&id);
+        }
         for number in Self::numbers(&removed) {
             self.ticket_numbers
                 .remove_if(&number, |_, owner| *owner == id);
@@ -527,6 +556,7 @@ impl RecordStore {
             entry.value().assets.supersede();
         }
         self.records.clear();
+        self.few.clear();
         self.arrivals.fetch_add(1, Ordering::AcqRel);
         self.ticket_numbers.clear();
         self.user_logins.clear();
@@ -543,6 +573,17 @@ impl RecordStore {
         kind: ModelKind,
         mut matches: impl FnMut(&Record) -> bool,
     ) -> Option<Arc<Stored>> {
+        if is_few(kind) {
+            let ids: Vec<i64> = self
+                .few
+                .get(&kind)
+                .map(|ids| ids.iter().copied().collect())
+                .unwrap_or_default();
+            return ids
+                .into_iter()
+                .filter_map(|id| self.get(kind, id))
+                .find(|record| matches(record));
+        }
         let mut found: Option<Arc<Stored>> = None;
         for entry in self.records.iter() {
             let record = entry.value();
@@ -558,6 +599,17 @@ impl RecordStore {
 
     /// Every record of `kind`, by id.
     pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Stored>> {
+        if is_few(kind) {
+            let ids: Vec<i64> = self
+                .few
+                .get(&kind)
+                .map(|ids| ids.iter().copied().collect())
+                .unwrap_or_default();
+            return ids
+                .into_iter()
+                .filter_map(|id| self.get(kind, id))
+                .collect();
+        }
         let mut all: Vec<_> = self
             .records
             .iter()

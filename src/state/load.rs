@@ -249,6 +249,7 @@ impl AppState {
         record_ids.observe_stored(&snapshot.sequences);
         writer.record_ids = record_ids;
         writer.samples.clear();
+        writer.derived.clear();
     }
 
     /// Replaces the database's content with `doc`, then memory with the database's (the

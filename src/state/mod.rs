@@ -20,14 +20,18 @@ mod load;
 mod sequences;
 mod write;
 
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
+
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 
 use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
 use crate::graph::LinkGraph;
-use crate::model::ApiToken;
-use crate::records::RecordStore;
+use crate::model::{ApiToken, ModelKind};
+use crate::records::{RecordStore, Stored};
 use crate::release::ZammadVersion;
 use crate::store::{Store, StoreError};
 
@@ -45,10 +49,10 @@ struct WriterState {
     record_ids: RecordIds,
     /// Per kind, the record a new record's shape is taken from (the data set's lowest id),
     /// found once per load (`WriteTx::sample`).
-    samples: std::collections::HashMap<
-        crate::model::ModelKind,
-        Option<std::sync::Arc<crate::records::Stored>>,
-    >,
+    samples: HashMap<ModelKind, Option<Arc<Stored>>>,
+    /// What the domain derives from the loaded data once per load (a new ticket's shape),
+    /// by name (`WriteTx::derived`).
+    derived: HashMap<&'static str, Arc<dyn Any + Send + Sync>>,
 }
 
 /// Everything the service holds.
@@ -136,6 +140,7 @@ impl AppState {
                 link_ids: LinkIds::starting_at(1),
                 record_ids: RecordIds::default(),
                 samples: Default::default(),
+                derived: Default::default(),
             }),
             published: RwLock::new(()),
             start: load::StartFixtures::Document(crate::fixtures::FixtureDocument::default()),

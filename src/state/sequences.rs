@@ -1,7 +1,7 @@
 //! The record sequences: the next ticket, article, user and attachment ids and the ticket
 //! number counter (spec §11.1). Like the link id sequence they are held under the writer
 //! lock, handed out by the write transaction only, never reused, and persisted with the
-//! write that moves them (`WriteSet::put_sequence`), so that neither a restart nor a
+//! write that moves them (`WriteSet::put_sequences`), so that neither a restart nor a
 //! `kill -9` hands an id or a number out twice. Each starts one past the highest value the
 //! data set holds (records, the ids a ticket lists in `article_ids`, the counters in its
 //! numbers) and a merged record moves it on; a reset goes back to the data set's values.
@@ -47,7 +47,8 @@ impl Default for RecordIds {
     }
 }
 
-/// The names the sequences are stored under (never rename: databases hold them).
+/// The sequences in the order the database stores their values (never reorder: databases
+/// hold them; a new one goes at the end).
 const NAMES: [&str; 5] = ["ticket", "article", "user", "attachment", "ticket_counter"];
 
 impl RecordIds {
@@ -111,13 +112,11 @@ impl RecordIds {
         }
     }
 
-    /// Moves every sequence past the values a database recorded (`Snapshot::sequences`).
-    pub fn observe_stored(&mut self, stored: &[(String, u64)]) {
-        for (name, value) in stored {
-            if let Some(at) = NAMES.iter().position(|n| n == name) {
-                let slot = self.slots().into_iter().nth(at).expect("one slot per name");
-                *slot = (*slot).max(*value);
-            }
+    /// Moves every sequence past the values a database recorded (`Snapshot::sequences`, in
+    /// [`NAMES`]' order; a shorter list leaves the later ones as they are).
+    pub fn observe_stored(&mut self, stored: &[u64]) {
+        for (slot, value) in self.slots().into_iter().zip(stored) {
+            *slot = (*slot).max(*value);
         }
     }
 
@@ -140,29 +139,22 @@ impl RecordIds {
         self.counter
     }
 
-    /// Adds to `writes` every sequence whose value differs from `before`.
+    /// Adds the sequences to `writes` when any differs from `before` (one key for all).
     pub fn write_changes(&self, before: &RecordIds, writes: &mut WriteSet) {
-        for ((name, now), then) in NAMES.iter().zip(self.values()).zip(before.values()) {
-            if now != then {
-                writes.put_sequence(name, now);
-            }
+        if self != before {
+            self.write_all(writes);
         }
     }
 
     /// Every sequence as a database records it (`Snapshot::sequences`).
-    pub fn stored(&self) -> Vec<(String, u64)> {
-        NAMES
-            .iter()
-            .zip(self.values())
-            .map(|(name, value)| ((*name).to_owned(), value))
-            .collect()
+    pub fn stored(&self) -> Vec<u64> {
+        self.values().to_vec()
     }
 
     /// Adds every sequence to `writes` (a whole document's load).
     pub fn write_all(&self, writes: &mut WriteSet) {
-        for (name, value) in NAMES.iter().zip(self.values()) {
-            writes.put_sequence(name, value);
-        }
+        debug_assert_eq!(NAMES.len(), self.values().len());
+        writes.put_sequences(&self.values());
     }
 }
 
@@ -214,9 +206,10 @@ mod tests {
             ModelKind::TicketArticle,
             r#"{"id":9,"attachments":[{"id":40}]}"#,
         ));
-        ids.observe_stored(&[("ticket".into(), 500), ("unknown".into(), 7)]);
+        ids.observe_stored(&[500]);
         assert_eq!(ids.next(Sequence::Attachment), 41);
         assert_eq!(ids.next(Sequence::Ticket), 500);
+        assert_eq!(ids.next(Sequence::Article), 10);
         let before = RecordIds::default();
         let mut writes = WriteSet::new();
         ids.write_changes(&before, &mut writes);

@@ -160,6 +160,25 @@ impl<'s> WriteTx<'s> {
             .clone()
     }
 
+    /// The value `derive` makes, made once per load and kept under `name` (a new record's
+    /// shape, taken from the data set's sample): the domain's own derivations, dropped when a
+    /// document is loaded again.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &mut self,
+        name: &'static str,
+        derive: impl FnOnce(&mut Self) -> T,
+    ) -> Arc<T> {
+        if let Some(kept) = self.writer.derived.get(name) {
+            if let Ok(kept) = Arc::clone(kept).downcast::<T>() {
+                return kept;
+            }
+        }
+        let made = Arc::new(derive(self));
+        let kept: Arc<dyn std::any::Any + Send + Sync> = made.clone();
+        self.writer.derived.insert(name, kept);
+        made
+    }
+
     /// Whether this transaction already wrote record `kind`/`id`.
     pub fn has_written(&self, kind: ModelKind, id: i64) -> bool {
         self.own(kind, id).is_some()
@@ -185,6 +204,14 @@ impl<'s> WriteTx<'s> {
             self.passwords.push((record.id, Some(password.to_owned())));
         }
         self.deleted.remove(&(record.kind, record.id));
+        self.keep(Arc::new(Stored::new(record)));
+    }
+
+    /// Writes `record`, which never existed before (an id just drawn from its sequence):
+    /// as [`WriteTx::put_record`] with one key operation fewer.
+    pub fn put_created(&mut self, record: Record) {
+        self.writer.record_ids.observe(&record);
+        self.writes.put_new_record(&record);
         self.keep(Arc::new(Stored::new(record)));
     }
 

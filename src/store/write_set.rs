@@ -12,7 +12,7 @@ use crate::records::Record;
 
 use super::keys::{
     block_key, block_of, decode_block, encode_block, password_key, record_key, touch_key, KeyOp,
-    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, META_SEQUENCE,
+    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, META_SEQUENCES,
     TOKEN,
 };
 use super::StoreError;
@@ -171,11 +171,16 @@ impl WriteSet {
         self.insert(META_LINK_COUNT, (count as u64).to_be_bytes());
     }
 
-    /// Records the value of record sequence `name` (see `state`'s sequences).
-    pub fn put_sequence(&mut self, name: &str, value: u64) {
-        let mut key = META_SEQUENCE.to_vec();
-        key.extend_from_slice(name.as_bytes());
-        self.insert(key, value.to_be_bytes());
+    /// Records the values of the record sequences (see `state`'s sequences), in order.
+    pub fn put_sequences(&mut self, values: &[u64]) {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+        self.insert(META_SEQUENCES, bytes);
+    }
+
+    /// Writes a record that never existed before: as [`WriteSet::put_record`], without
+    /// removing a touch no such record can have.
+    pub fn put_new_record(&mut self, record: &Record) {
+        self.insert(record_key(record.kind, record.id), record.json().as_bytes());
     }
 
     /// Records the next link id to hand out.

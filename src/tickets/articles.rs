@@ -214,7 +214,7 @@ pub(super) fn create(
                 value: e.reason,
             }
         })?;
-    tx.put_record(record, None);
+    tx.put_created(record);
     ticket_follows(
         tx,
         ticket,

@@ -110,9 +110,10 @@ pub(super) fn boolean_cast(value: &Value) -> bool {
     }
 }
 
-/// Whether `column` holds an integer (`*_id`, the escalation minutes, `article_count`).
+/// Whether `column` holds an integer (`*_id` but an article's `message_id`, the escalation
+/// minutes, `article_count`).
 fn is_integer_column(column: &str) -> bool {
-    column.ends_with("_id")
+    (column.ends_with("_id") && column != "message_id")
         || column.ends_with("_in_min")
         || column.ends_with("_diff_in_min")
         || column == "article_count"
@@ -321,6 +322,7 @@ mod tests {
     fn columns_cast_their_values() {
         assert_eq!(cast("owner_id", json!("5")), json!(5));
         assert_eq!(cast("owner_id", json!("")), json!(null));
+        assert_eq!(cast("message_id", json!("<a@b>")), json!("<a@b>"));
         assert_eq!(cast("title", json!("a\tb\nc")), json!("a b c"));
         assert_eq!(cast("number", json!(34001)), json!("34001"));
         assert_eq!(

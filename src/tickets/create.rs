@@ -17,7 +17,7 @@ use crate::auth::{AuthMethod, Caller};
 use crate::expand::Association;
 use crate::model::{Millis, ModelKind};
 use crate::params::Params;
-use crate::records::Record;
+use crate::records::{Fields, Record};
 use crate::refusal::{DomainError, Refusal, TicketRefusal};
 use crate::release::ZammadVersion;
 use crate::seeds::Lookup;
@@ -158,35 +158,60 @@ fn create_in(
     if rules.article_required && !article.as_deref().is_some_and(is_truthy) {
         return Err(TicketRefusal::ArticleMissing.into());
     }
-    // 7. The save.
+    // 7. The save. The ticket is written once, when the article and the links are done
+    // (or one of them refused: without a transaction, the ticket stays as it was then).
     let id = save(tx, release, caller, &mut attrs)?;
-    // 8. The article.
-    if let Some(article) = article.as_deref().filter(|a| is_truthy(a)) {
+    let rest = article_and_links(
+        tx,
+        release,
+        params,
+        caller,
+        &mut attrs,
+        article.as_deref(),
+        now,
+    );
+    let (record, _) = Record::from_attributes(ModelKind::Ticket, id, attrs).map_err(|e| {
+        TicketRefusal::InvalidParamValue {
+            attribute: e.field,
+            value: e.reason,
+        }
+    })?;
+    tx.put_created(record);
+    rest.map(|()| id)
+}
+
+/// 8. The article, then 9. the links, for the new ticket `attrs` (not written yet).
+fn article_and_links(
+    tx: &mut WriteTx<'_>,
+    release: ZammadVersion,
+    params: &Params<'_>,
+    caller: &Caller,
+    attrs: &mut Map<String, Value>,
+    article: Option<&Value>,
+    now: Millis,
+) -> Result<(), DomainError> {
+    let id = attrs.get("id").and_then(Value::as_i64).unwrap_or(0);
+    if let Some(article) = article.filter(|a| is_truthy(a)) {
         let grants = tx.grants();
         articles::create(
             tx,
             grants,
             release,
             caller,
-            ForTicket {
-                attrs: &mut attrs,
-                id,
-            },
+            ForTicket { attrs, id },
             article,
             now,
         )?;
-        put_ticket(tx, id, attrs)?;
     }
-    // 9. The links.
+    let ticket = probe(attrs);
     create_links::add(
         tx,
         release,
         caller,
-        id,
+        &ticket,
         params.value("links").as_deref(),
         now,
-    )?;
-    Ok(id)
+    )
 }
 
 /// The values Zammad fills in before the save: the default state and priority, the owner
@@ -268,25 +293,29 @@ fn authorize(
         }
         .into());
     }
-    let probe = probe(attrs)?;
-    if policy::access(caller, records, release, &probe, "create") {
+    if policy::access(caller, records, release, &probe(attrs), "create") {
         Ok(())
     } else {
         Err(Refusal::NotAuthorized.into())
     }
 }
 
-/// The ticket about to be saved, as a record the policies read.
-fn probe(attrs: &Map<String, Value>) -> Result<Record, DomainError> {
-    Record::from_attributes(ModelKind::Ticket, 0, attrs.clone())
-        .map(|(record, _)| record)
-        .map_err(|e| {
-            TicketRefusal::InvalidParamValue {
-                attribute: e.field,
-                value: e.reason,
-            }
-            .into()
-        })
+/// The ticket about to be saved, as a record the policies read (its ids only).
+pub(super) fn probe(attrs: &Map<String, Value>) -> Record {
+    let id = |key: &str| attrs.get(key).and_then(Value::as_i64);
+    Record::probe(
+        ModelKind::Ticket,
+        id("id").unwrap_or(0),
+        Fields {
+            group_id: id("group_id"),
+            organization_id: id("organization_id"),
+            owner_id: id("owner_id"),
+            customer_id: id("customer_id"),
+            created_by_id: id("created_by_id"),
+            updated_by_id: id("updated_by_id"),
+            ..Fields::default()
+        },
+    )
 }
 
 /// `ticket.save!`: the core workflow's checks for the create screen, the NOT NULL columns,
@@ -320,7 +349,6 @@ fn save(
     attrs.insert("number".into(), Value::String(number));
     let id = tx.next_id(Sequence::Ticket);
     attrs.insert("id".into(), id.into());
-    put_ticket(tx, id, attrs.clone())?;
     Ok(id)
 }
 

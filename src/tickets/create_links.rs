@@ -12,6 +12,7 @@ use serde_json::Value;
 use super::attributes::{integer_cast, is_present};
 use crate::auth::Caller;
 use crate::model::{LinkRow, LinkTypeId, Millis, ModelKind, ObjectRef};
+use crate::records::Record;
 use crate::refusal::{DomainError, LinkStructure, Refusal, TicketRefusal};
 use crate::release::{DuplicateLinks, SelfLinks, ZammadVersion};
 use crate::state::WriteTx;
@@ -28,10 +29,11 @@ pub(super) fn add(
     tx: &mut WriteTx<'_>,
     release: ZammadVersion,
     caller: &Caller,
-    ticket: i64,
+    new_ticket: &Record,
     links: Option<&Value>,
     now: Millis,
 ) -> Result<(), DomainError> {
+    let ticket = new_ticket.id;
     // `if params[:links].present?`
     let Some(links) = links.filter(|l| is_present(l)) else {
         return Ok(());
@@ -57,7 +59,7 @@ pub(super) fn add(
             for id in ids {
                 let target_value = integer_cast(id);
                 if authorizes {
-                    authorize(tx, release, caller, object, id, target_value)?;
+                    authorize(tx, release, caller, new_ticket, object, id, target_value)?;
                 }
                 add_one(
                     tx,
@@ -82,6 +84,7 @@ fn authorize(
     tx: &WriteTx<'_>,
     release: ZammadVersion,
     caller: &Caller,
+    new_ticket: &Record,
     object: &str,
     sent: &Value,
     id: Option<i64>,
@@ -90,13 +93,21 @@ fn authorize(
         // No policy the mock knows covers another object: refused, never linked unchecked.
         return Err(Refusal::NotAuthorized.into());
     }
-    let Some(ticket) = id.and_then(|id| tx.record(ModelKind::Ticket, id)) else {
+    // The new ticket is saved already in Zammad (a link to itself finds it).
+    let found = id.and_then(|id| match id == new_ticket.id {
+        true => Some(None),
+        false => tx.record(ModelKind::Ticket, id).map(Some),
+    });
+    let Some(found) = found else {
         let shown = id.map_or_else(|| super::attributes::inspect(sent), |id| id.to_string());
         return Err(Refusal::TicketNotFound { id: shown }.into());
     };
+    let ticket: &Record = found
+        .as_deref()
+        .map_or(new_ticket, |stored| stored.record());
     let allowed = match &release.room().links.policy {
-        Some(policy) => (policy.may_update_target)(caller, tx.records(), &ticket),
-        None => release.may_show_ticket(caller, tx.records(), &ticket),
+        Some(policy) => (policy.may_update_target)(caller, tx.records(), ticket),
+        None => release.may_show_ticket(caller, tx.records(), ticket),
     };
     if allowed {
         Ok(())

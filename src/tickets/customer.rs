@@ -193,7 +193,7 @@ fn create(
             value: e.reason,
         }
     })?;
-    tx.put_record(record, None);
+    tx.put_created(record);
     Ok(id)
 }
 

@@ -6,6 +6,8 @@
 //! where the data set's record holds `""` (a text field with an empty default) and `null`
 //! otherwise; lists are empty.
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::model::ModelKind;
@@ -38,24 +40,28 @@ impl Shape {
     }
 }
 
-/// A new ticket's shape.
-pub(super) fn ticket(tx: &mut WriteTx<'_>, release: ZammadVersion) -> Shape {
-    let sample = tx.sample(ModelKind::Ticket);
-    build(
-        sample.as_deref().map(|s| s.json()),
-        release.room().ticket_calls.ticket_keys,
-        false,
-    )
+/// A new ticket's shape (derived once per load).
+pub(super) fn ticket(tx: &mut WriteTx<'_>, release: ZammadVersion) -> Arc<Shape> {
+    tx.derived("ticket shape", |tx| {
+        let sample = tx.sample(ModelKind::Ticket);
+        build(
+            sample.as_deref().map(|s| s.json()),
+            release.room().ticket_calls.ticket_keys,
+            false,
+        )
+    })
 }
 
-/// A new user's shape.
-pub(super) fn user(tx: &mut WriteTx<'_>, release: ZammadVersion) -> Shape {
-    let sample = tx.sample(ModelKind::User);
-    build(
-        sample.as_deref().map(|s| s.json()),
-        release.room().ticket_calls.user_keys,
-        true,
-    )
+/// A new user's shape (derived once per load).
+pub(super) fn user(tx: &mut WriteTx<'_>, release: ZammadVersion) -> Arc<Shape> {
+    tx.derived("user shape", |tx| {
+        let sample = tx.sample(ModelKind::User);
+        build(
+            sample.as_deref().map(|s| s.json()),
+            release.room().ticket_calls.user_keys,
+            true,
+        )
+    })
 }
 
 /// The keys of `sample` (a record's JSON) in its order, with the release's `keys` it lacks

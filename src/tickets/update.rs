@@ -158,8 +158,7 @@ fn update_in(
     state_follows(tx, release, &mut attrs, old_state, now);
     attrs.insert("updated_by_id".into(), caller.user_id().into());
     attrs.insert("updated_at".into(), Value::String(now.to_string()));
-    put_ticket(tx, ticket.id, attrs.clone())?;
-    // `if params[:article].present?`
+    // `if params[:article].present?` (the ticket is written once, after it)
     if let Some(article) = request.params.value("article").filter(|a| is_present(a)) {
         let grants = tx.grants();
         articles::create(
@@ -174,8 +173,8 @@ fn update_in(
             &article,
             now,
         )?;
-        put_ticket(tx, ticket.id, attrs)?;
     }
+    put_ticket(tx, ticket.id, attrs)?;
     Ok(ticket.id)
 }
 

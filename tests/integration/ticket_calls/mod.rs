@@ -77,10 +77,25 @@ impl App {
 
     pub fn start_in(version: ZammadVersion, dir: TempDir) -> Self {
         let _ = env_logger::builder().is_test(true).try_init();
-        let server = MockServer::builder()
-            .zammad_version(version)
-            .db_dir(dir.path())
-            .start();
+        let start = || {
+            MockServer::builder()
+                .zammad_version(version)
+                .db_dir(dir.path())
+                .try_start()
+        };
+        // A stopped server's last handle on the state can outlive its thread for a moment
+        // on a busy machine (the folder is then "already open in this process").
+        let mut server = start();
+        for _ in 0..50 {
+            match &server {
+                Err(e) if zammad_links_mock::error_chain(e).contains("already open") => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    server = start();
+                }
+                _ => break,
+            }
+        }
+        let server = server.unwrap_or_else(|e| panic!("{}", zammad_links_mock::error_chain(&e)));
         Self {
             server,
             client: Client::new(),
