@@ -298,6 +298,9 @@ fn ticket_follows(
         .iter()
         .filter_map(Value::as_i64)
         .filter(|id| {
+            if *id == article {
+                return sender_name != "System";
+            }
             tx.record(ModelKind::TicketArticle, *id)
                 .is_none_or(|a| !is_by_system(&a))
         })

@@ -87,8 +87,8 @@ fn create_in(
     let seeds = room.seeds;
     let associations = room.expand.ticket;
     let shape = shape::ticket(tx, release);
-    let columns: Vec<String> = shape.columns().map(str::to_owned).collect();
-    let mut keys: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let columns: Vec<&str> = shape.columns().collect();
+    let mut keys = columns.clone();
     for key in association_names(associations) {
         keys.push(key);
     }
@@ -132,23 +132,17 @@ fn create_in(
     }
     // 5. The referenced records, then the columns only.
     let records = tx.records();
-    check_references(
-        &data,
-        columns.iter().map(String::as_str),
-        associations,
-        records,
-        seeds,
-    )?;
+    check_references(&data, columns.iter().copied(), associations, records, seeds)?;
     if let Some(id) = chosen_customer {
         data.insert("customer_id".into(), id.into());
     }
     let mut attrs = shape.attributes();
     for column in &columns {
-        if UNUSED.contains(&column.as_str()) {
+        if UNUSED.contains(column) {
             continue;
         }
-        if let Some(value) = data.get(column) {
-            attrs.insert(column.clone(), cast(column, value.clone()));
+        if let Some(value) = data.get(*column) {
+            attrs.insert((*column).to_owned(), cast(column, value.clone()));
         }
     }
     defaults(&mut attrs, tx, release, caller, now);
