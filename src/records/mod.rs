@@ -285,26 +285,6 @@ pub fn touch_json(json: &str, now: Millis) -> Option<String> {
     Some(out)
 }
 
-/// Whether a data set has few records of `kind` (everything but tickets, users and
-/// articles): those are indexed by kind.
-fn is_few(kind: ModelKind) -> bool {
-    !matches!(
-        kind,
-        ModelKind::Ticket | ModelKind::User | ModelKind::TicketArticle
-    )
-}
-
-/// The integers listed under the top-level key `key` of a record's JSON text (`article_ids`),
-/// read without parsing the rest; empty when the key is absent or holds no list.
-pub fn listed_ids(json: &str, key: &str) -> Vec<i64> {
-    match top_level_value(json, key) {
-        Some(Some(range)) => serde_json::from_str::<Vec<Value>>(&json[range])
-            .map(|ids| ids.iter().filter_map(Value::as_i64).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
-
 /// Where the value of the top-level key `wanted` (a key without escapes) lies in the text of
 /// a JSON object: `None` when `json` is not an object, `Some(None)` when the key is absent.
 fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<usize>>> {
@@ -564,39 +544,6 @@ impl RecordStore {
         self.changed();
     }
 
-    /// The record of `kind` with the lowest id among those `matches` accepts (a scan: for
-    /// the few lookups by name, and for the sample a new record's shape is taken from).
-    ///
-    /// Locking: shard read locks, one at a time.
-    pub fn lowest_where(
-        &self,
-        kind: ModelKind,
-        mut matches: impl FnMut(&Record) -> bool,
-    ) -> Option<Arc<Stored>> {
-        if is_few(kind) {
-            let ids: Vec<i64> = self
-                .few
-                .get(&kind)
-                .map(|ids| ids.iter().copied().collect())
-                .unwrap_or_default();
-            return ids
-                .into_iter()
-                .filter_map(|id| self.get(kind, id))
-                .find(|record| matches(record));
-        }
-        let mut found: Option<Arc<Stored>> = None;
-        for entry in self.records.iter() {
-            let record = entry.value();
-            if entry.key().0 == kind
-                && found.as_ref().is_none_or(|f| record.id < f.id)
-                && matches(record)
-            {
-                found = Some(Arc::clone(record));
-            }
-        }
-        found
-    }
-
     /// Every record of `kind`, by id.
     pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Stored>> {
         if is_few(kind) {
@@ -620,6 +567,11 @@ impl RecordStore {
         all
     }
 }
+
+mod scan;
+
+use scan::is_few;
+pub use scan::listed_ids;
 
 #[cfg(test)]
 mod tests;
