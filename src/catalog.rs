@@ -221,6 +221,13 @@ impl Catalog {
         *self.names.write() = Arc::new(names);
     }
 
+    /// Puts back tables taken with [`Catalog::snapshot`] (a failed write's names go).
+    ///
+    /// Locking: the write lock; callers hold the state's writer lock.
+    pub fn restore(&self, names: Arc<Names>) {
+        *self.names.write() = names;
+    }
+
     /// The current tables.
     ///
     /// Locking: takes the read lock only long enough to clone an `Arc`.

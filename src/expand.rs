@@ -79,6 +79,23 @@ pub fn user(record: &Record, records: &RecordStore, release: ZammadVersion) -> S
     expand(record, records, release, release.room().expand.user)
 }
 
+/// The body of an article in `GET /api/v1/ticket_articles/by_ticket/:id`
+/// (`Ticket::Article#attributes_with_association_names`): its columns with the release's
+/// association names, then its `attachments`, then (where the release has it) `time_unit`,
+/// which is null without time accounting.
+pub fn article(record: &Record, records: &RecordStore, release: ZammadVersion) -> String {
+    let rules = &release.room().ticket_calls;
+    let mut attrs = named(record, records, release, &[rules.article_associations]);
+    let attachments = attrs
+        .shift_remove("attachments")
+        .unwrap_or(Value::Array(Vec::new()));
+    attrs.insert("attachments".into(), attachments);
+    if rules.article_time_unit {
+        attrs.insert("time_unit".into(), Value::Null);
+    }
+    Value::Object(attrs).to_string()
+}
+
 /// `record`'s attributes with `associations` named, then the last steps every model takes.
 fn expand(
     record: &Record,
@@ -86,6 +103,16 @@ fn expand(
     release: ZammadVersion,
     associations: &[&[Association]],
 ) -> String {
+    Value::Object(named(record, records, release, associations)).to_string()
+}
+
+/// [`expand`]'s attributes, before they are written.
+fn named(
+    record: &Record,
+    records: &RecordStore,
+    release: ZammadVersion,
+    associations: &[&[Association]],
+) -> Map<String, Value> {
     let mut attrs = attributes(record);
     for association in associations.iter().copied().flatten() {
         match *association {
@@ -204,7 +231,7 @@ fn finish(
     records: &RecordStore,
     created_by: Option<i64>,
     updated_by: Option<i64>,
-) -> String {
+) -> Map<String, Value> {
     for (key, id) in [("created_by", created_by), ("updated_by", updated_by)] {
         if let Some(login) = id.and_then(|id| login(records, id)) {
             attrs.insert(key.into(), login.map_or(Value::Null, Value::String));
@@ -213,7 +240,7 @@ fn finish(
     for forbidden in ["password", "token", "tokens", "token_ids"] {
         attrs.shift_remove(forbidden);
     }
-    Value::Object(attrs).to_string()
+    attrs
 }
 
 #[cfg(test)]

@@ -108,11 +108,14 @@ pub enum ModelKind {
     TicketState,
     /// `Ticket::Priority`: as [`ModelKind::TicketState`].
     TicketPriority,
+    /// `Ticket::Article`: the articles the ticket calls create (and a fixture may give); a
+    /// ticket lists its articles' ids in `article_ids`.
+    TicketArticle,
 }
 
 impl ModelKind {
     /// Every kind, in the order a fixture export writes them.
-    pub const ALL: [ModelKind; 9] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::Ticket,
         ModelKind::User,
         ModelKind::Role,
@@ -122,6 +125,7 @@ impl ModelKind {
         ModelKind::KbAnswerTranslation,
         ModelKind::TicketState,
         ModelKind::TicketPriority,
+        ModelKind::TicketArticle,
     ];
 
     /// The Zammad class name, which is also the fixture section name.
@@ -136,6 +140,7 @@ impl ModelKind {
             ModelKind::KbAnswerTranslation => "KnowledgeBase::Answer::Translation",
             ModelKind::TicketState => "Ticket::State",
             ModelKind::TicketPriority => "Ticket::Priority",
+            ModelKind::TicketArticle => "Ticket::Article",
         }
     }
 
@@ -145,6 +150,7 @@ impl ModelKind {
             ModelKind::KbAnswerTranslation => "KnowledgeBaseAnswerTranslation",
             ModelKind::TicketState => "TicketState",
             ModelKind::TicketPriority => "TicketPriority",
+            ModelKind::TicketArticle => "TicketArticle",
             other => other.class_name(),
         }
     }
@@ -173,6 +179,7 @@ impl ModelKind {
             ModelKind::KbAnswerTranslation => 7,
             ModelKind::TicketState => 8,
             ModelKind::TicketPriority => 9,
+            ModelKind::TicketArticle => 10,
         }
     }
 
@@ -226,7 +233,7 @@ mod tests {
     #[test]
     fn storage_tags_are_stable_and_distinct() {
         let tags: Vec<u8> = ModelKind::ALL.iter().map(|k| k.tag()).collect();
-        assert_eq!(tags, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+        assert_eq!(tags, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
         for kind in ModelKind::ALL {
             assert_eq!(ModelKind::from_tag(kind.tag()), Some(kind));
         }

@@ -75,6 +75,15 @@ impl<'a> Params<'a> {
         self.0.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
     }
 
+    /// `key` as a JSON value, uncast: a JSON body's value as sent, a form or query value as
+    /// a string (the ticket calls read nested `article`, `links` and `customer` objects).
+    pub fn value(&self, key: &str) -> Option<Cow<'_, Value>> {
+        match self.get(key)? {
+            Param::Json(value) => Some(Cow::Borrowed(value)),
+            Param::Text(text) => Some(Cow::Owned(Value::String(text.to_string()))),
+        }
+    }
+
     /// Whether `key` was sent at all, even as null (`params.key?`).
     pub fn has(&self, key: &str) -> bool {
         self.0.iter().any(|(k, _)| k == key)
@@ -291,7 +300,7 @@ fn ruby_float_to_s(value: f64) -> String {
 
 /// Ruby's `String#to_i` for a blank-checked string: leading whitespace, a sign, then digits
 /// (single underscores between digits allowed); anything else ends the number.
-fn ruby_to_i(text: &str) -> Result<Option<i64>, ParamsError> {
+pub(crate) fn ruby_to_i(text: &str) -> Result<Option<i64>, ParamsError> {
     if text.trim().is_empty() {
         return Ok(None);
     }

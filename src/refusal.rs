@@ -71,6 +71,120 @@ pub enum Refusal {
     },
     /// A link type or object name is too long, or its table is full.
     NameRefused(CatalogError),
+    /// A ticket call's own reason (create, update, delete, an article).
+    Ticket(TicketRefusal),
+}
+
+/// Why a ticket call (`POST`/`PUT`/`DELETE /api/v1/tickets`, an article) was refused; each
+/// variant carries what its text needs. Values shown in a text are already written as Ruby's
+/// `inspect` writes them (`99999`, `"abc"`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TicketRefusal {
+    /// The caller holds neither `ticket.agent` nor `ticket.customer`
+    /// (`Controllers::TicketsControllerPolicy`).
+    PermissionMissing {
+        /// Whether the caller came by token (worded apart).
+        by_token: bool,
+    },
+    /// `TicketPolicy#create?`: the ticket has no group.
+    GroupMissing,
+    /// A name given for an association (`group: "x"`) names no record.
+    LookupNotFound {
+        /// The association (`group`).
+        association: &'static str,
+        /// The value, inspected.
+        value: String,
+    },
+    /// A user association (`owner`, `customer`, …) given as something other than a string.
+    RefValueNotString {
+        /// The association.
+        association: &'static str,
+        /// The value, inspected.
+        value: String,
+    },
+    /// An `*_id` attribute names no record (`param_cleanup`).
+    InvalidParamValue {
+        /// The attribute (`owner_id`).
+        attribute: String,
+        /// The value, inspected.
+        value: String,
+    },
+    /// `customer_id: "guess:…"` with an address that is not an e-mail address.
+    InvalidCustomerEmail(String),
+    /// A create without `article` where the release requires one.
+    ArticleMissing,
+    /// An article without a `body` (or, where the release says so, a blank one).
+    ArticleBodyMissing,
+    /// `links` is not shaped `{"Object": {"type": [ids]}}`.
+    LinkStructure(LinkStructure),
+    /// The unique index refused the row: a ticket number in use, or a duplicate link.
+    AlreadyExists,
+    /// A NOT NULL column of `tickets` got no value.
+    ColumnRequired(&'static str),
+    /// Core workflow: the value is not one the screen offers.
+    CoreWorkflowInvalid {
+        /// The field (`state_id`).
+        field: &'static str,
+        /// The value as the text shows it.
+        value: String,
+        /// Whether the caller may see details (the `admin` permission).
+        detailed: bool,
+    },
+    /// Core workflow: a value the screen requires is missing.
+    CoreWorkflowMissing {
+        /// The field (`pending_time`).
+        field: &'static str,
+        /// Whether the caller may see details.
+        detailed: bool,
+    },
+    /// An e-mail article in a group without an e-mail address.
+    NoGroupEmailAddress {
+        /// The group's name.
+        group: String,
+        /// The group's id.
+        group_id: i64,
+        /// Whether the caller may see details.
+        detailed: bool,
+    },
+    /// An attachment lacks one of `mime-type`, `filename`, `data`.
+    AttachmentKeyMissing {
+        /// The key.
+        key: &'static str,
+        /// The attachment's index.
+        index: usize,
+    },
+    /// An attachment's `data` is not base64.
+    AttachmentBase64 {
+        /// The attachment's index.
+        index: usize,
+    },
+    /// An update of a closed ticket that may not be followed up.
+    FollowUpClosed,
+    /// A delete by a caller who may delete the ticket but lacks `admin`.
+    AdminRequired,
+}
+
+/// Which part of a create's `links` is misshapen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkStructure {
+    /// `links` itself is not an object.
+    NotAnObject,
+    /// An object's value is not an object of link types.
+    Object,
+    /// A link type's value is not a list of ids.
+    LinkType,
+}
+
+impl From<TicketRefusal> for Refusal {
+    fn from(refusal: TicketRefusal) -> Self {
+        Refusal::Ticket(refusal)
+    }
+}
+
+impl From<TicketRefusal> for DomainError {
+    fn from(refusal: TicketRefusal) -> Self {
+        DomainError::Refused(Refusal::Ticket(refusal))
+    }
 }
 
 /// What a domain call fails with: a refusal, or the database failing.

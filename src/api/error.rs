@@ -142,6 +142,9 @@ fn raised(Failure { raised, text }: Failure, sees_details: bool) -> Parts {
             Body::ErrorOnly(text),
             false,
         ),
+        Raised::MaskedUnprocessable => {
+            (StatusCode::UNPROCESSABLE_ENTITY, Body::Masked(text), false)
+        }
     };
     Parts {
         status,

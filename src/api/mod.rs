@@ -6,11 +6,12 @@
 //! middleware (`journal`), the admin API sits in one scope behind one gate (`admin`), the
 //! success headers are `answer`'s, and each boundary has one error type mapped to HTTP once
 //! (`error::ApiError` for Zammad's routes, `admin::AdminError` for the mock's own). Handlers
-//! (`links`, `tickets`, `version`) turn a request into a typed call of the domain (`links`,
+//! (`links`, `tickets`, `articles`, `version`) turn a request into a typed call of the domain (`links`,
 //! `tickets`) and a body of `render`; the rules are the domain's.
 
 mod admin;
 mod answer;
+mod articles;
 mod error;
 mod extract;
 mod faults;
@@ -89,7 +90,7 @@ pub(crate) fn app(
 }
 
 /// Zammad's routes (`config/routes/link.rb`, `ticket.rb`, `user.rb`, `version.rb`), each also with the
-/// `.json` suffix Rails accepts. A request with another method falls through to the
+/// `.json` suffix Rails accepts (for the routes with an id, the handler strips it). A request with another method falls through to the
 /// catch-all, as an unrouted request does in Rails.
 fn zammad_routes(cfg: &mut web::ServiceConfig) {
     for suffix in ["", ".json"] {
@@ -110,6 +111,10 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
             only(Method::GET).to(tickets::list_tickets),
         )
         .route(
+            &format!("/api/v1/tickets{suffix}"),
+            only(Method::POST).to(tickets::create_ticket),
+        )
+        .route(
             &format!("/api/v1/users/me{suffix}"),
             only(Method::GET).to(tickets::show_me),
         )
@@ -121,6 +126,18 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
     cfg.route(
         "/api/v1/tickets/{id}",
         only(Method::GET).to(tickets::show_ticket),
+    )
+    .route(
+        "/api/v1/tickets/{id}",
+        only(Method::PUT).to(tickets::update_ticket),
+    )
+    .route(
+        "/api/v1/tickets/{id}",
+        only(Method::DELETE).to(tickets::delete_ticket),
+    )
+    .route(
+        "/api/v1/ticket_articles/by_ticket/{id}",
+        only(Method::GET).to(articles::list_articles),
     );
 }
 

@@ -1,7 +1,8 @@
 //! The ticket and user calls that link workflows make around the Links API (spec §7):
 //! `GET /api/v1/tickets/:id` (with `expand`, `full` or `all`), `GET /api/v1/tickets` and
-//! `GET /api/v1/users/me`, each a thin adapter of `tickets`. Same authentication as the link
-//! calls.
+//! `GET /api/v1/users/me`, and the calls that make the tickets an integration links:
+//! `POST /api/v1/tickets`, `PUT` and `DELETE /api/v1/tickets/:id` (issue 22). Each is a thin
+//! adapter of `tickets`. Same authentication as the link calls.
 
 use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
@@ -9,7 +10,7 @@ use actix_web::HttpResponse;
 use super::answer::json_success;
 use super::extract::Call;
 use super::ApiError;
-use crate::tickets::{self, Asked, ListTickets, ShowTicket};
+use crate::tickets::{self, Asked, CreateTicket, ListTickets, ShowTicket, UpdateTicket};
 
 /// `GET /api/v1/tickets/:id`: 200 with the ticket in the shape asked for.
 pub(super) async fn show_ticket(call: Call) -> Result<HttpResponse, ApiError> {
@@ -48,4 +49,42 @@ pub(super) async fn show_me(call: Call) -> Result<HttpResponse, ApiError> {
     let asked = Asked::from_params(&params, call.release());
     let body = tickets::me(call.state(), asked, caller);
     Ok(json_success(StatusCode::OK, body))
+}
+
+/// `POST /api/v1/tickets`: 201 with the new ticket in the shape asked for.
+pub(super) async fn create_ticket(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
+    let request = CreateTicket {
+        params: &params,
+        asked: Asked::from_params(&params, call.release()),
+    };
+    let body = tickets::create(call.state(), &request, caller)
+        .await
+        .map_err(call.failed())?;
+    Ok(json_success(StatusCode::CREATED, body))
+}
+
+/// `PUT /api/v1/tickets/:id`: 200 with the changed ticket in the shape asked for.
+pub(super) async fn update_ticket(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
+    let request = UpdateTicket {
+        id: call.path("id"),
+        params: &params,
+        asked: Asked::from_params(&params, call.release()),
+    };
+    let body = tickets::update(call.state(), &request, caller)
+        .await
+        .map_err(call.failed())?;
+    Ok(json_success(StatusCode::OK, body))
+}
+
+/// `DELETE /api/v1/tickets/:id`: 200 with an empty body (`head :ok`).
+pub(super) async fn delete_ticket(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    tickets::delete(call.state(), call.path("id"), caller)
+        .await
+        .map_err(call.failed())?;
+    Ok(json_success(StatusCode::OK, String::new()))
 }

@@ -243,9 +243,11 @@ impl<'a> AssetsBuilder<'a> {
     /// Adds `record` and everything it pulls in. `record` must be the stored version (read
     /// in the same view): a root's closure is kept with it.
     pub fn add(&mut self, record: Arc<Stored>) {
-        if Walk::may_pull_in(record.kind) {
+        if Walk::may_pull_in(record.kind) || record.kind == ModelKind::TicketArticle {
             // A user or organization linked directly: walked every time. (Keeping a closure
-            // with a record that other closures hold could make a cycle of `Arc`s.)
+            // with a record that other closures hold could make a cycle of `Arc`s.) An
+            // article pulls in its ticket, which no kept closure may hold; articles are
+            // rare roots (a ticket's article list), so they are walked every time too.
             self.scratch.walk(self.records, self.walk, record);
             return;
         }
@@ -377,7 +379,8 @@ fn reduce_for_customer(record: &Record, viewer: i64, view: &CustomerView) -> Str
         | ModelKind::Permission
         | ModelKind::KbAnswerTranslation
         | ModelKind::TicketState
-        | ModelKind::TicketPriority => return record.json().to_string(),
+        | ModelKind::TicketPriority
+        | ModelKind::TicketArticle => return record.json().to_string(),
     };
     let keep = |key: &str| keys.contains(&key) == listed_are_kept;
     let attrs: Map<String, Value> =

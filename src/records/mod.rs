@@ -213,6 +213,17 @@ impl Record {
         ))
     }
 
+    /// A record with `fields` and no attributes (`{}`), for asking a policy about a record
+    /// that is still being put together; never stored.
+    pub(crate) fn probe(kind: ModelKind, id: i64, fields: Fields) -> Self {
+        Self {
+            kind,
+            id,
+            json: "{}".into(),
+            fields,
+        }
+    }
+
     /// Re-reads a record from its stored public JSON.
     pub fn from_json(kind: ModelKind, id: i64, json: &str) -> Result<Self, FieldError> {
         let attrs: Map<String, Value> = serde_json::from_str(json)
@@ -342,6 +353,9 @@ fn top_level_value(json: &str, wanted: &str) -> Option<Option<std::ops::Range<us
 #[derive(Debug, Default)]
 pub struct RecordStore {
     records: DashMap<(ModelKind, i64), Arc<Stored>, FxBuildHasher>,
+    /// The ids of the kinds a data set has few of (groups, organizations, roles, …), so that
+    /// a look-up by name among them does not scan every ticket and user.
+    few: DashMap<ModelKind, std::collections::BTreeSet<i64>, FxBuildHasher>,
     ticket_numbers: DashMap<String, i64, FxBuildHasher>,
     user_logins: DashMap<String, i64, FxBuildHasher>,
     passwords: DashMap<i64, String, FxBuildHasher>,
@@ -426,6 +440,9 @@ impl RecordStore {
         match self.records.insert(key, Arc::new(Stored::new(record))) {
             Some(replaced) => replaced.assets.supersede(),
             None => {
+                if is_few(kind) {
+                    self.few.entry(kind).or_default().insert(id);
+                }
                 self.arrivals.fetch_add(1, Ordering::AcqRel);
             }
         }
@@ -474,6 +491,36 @@ impl RecordStore {
         }
     }
 
+    /// Removes record `kind`/`id` and its index entries (`destroy`), handing it back.
+    ///
+    /// Locking: as [`RecordStore::upsert`].
+    pub fn remove(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
+        let (_, removed) = self.records.remove(&(kind, id))?;
+        removed.assets.supersede();
+        if let Some(mut ids) = self.few.get_mut(&kind) {
+            ids.remove(&id);
+        }
+        for number in Self::numbers(&removed) {
+            self.ticket_numbers
+                .remove_if(&number, |_, owner| *owner == id);
+        }
+        for login in Self::logins(&removed) {
+            self.user_logins.remove_if(&login, |_, owner| *owner == id);
+        }
+        if kind == ModelKind::User {
+            self.passwords.remove(&id);
+        }
+        // A closure that holds the removed record is stale (it is superseded), and one that
+        // skipped it stays right: nothing arrived.
+        if matches!(
+            kind,
+            ModelKind::User | ModelKind::Role | ModelKind::Permission
+        ) {
+            self.changed();
+        }
+        Some(removed)
+    }
+
     /// Sets or clears user `id`'s password.
     pub fn set_password(&self, id: i64, password: Option<String>) {
         match password {
@@ -489,6 +536,7 @@ impl RecordStore {
             entry.value().assets.supersede();
         }
         self.records.clear();
+        self.few.clear();
         self.arrivals.fetch_add(1, Ordering::AcqRel);
         self.ticket_numbers.clear();
         self.user_logins.clear();
@@ -498,6 +546,17 @@ impl RecordStore {
 
     /// Every record of `kind`, by id.
     pub fn all_of(&self, kind: ModelKind) -> Vec<Arc<Stored>> {
+        if is_few(kind) {
+            let ids: Vec<i64> = self
+                .few
+                .get(&kind)
+                .map(|ids| ids.iter().copied().collect())
+                .unwrap_or_default();
+            return ids
+                .into_iter()
+                .filter_map(|id| self.get(kind, id))
+                .collect();
+        }
         let mut all: Vec<_> = self
             .records
             .iter()
@@ -508,6 +567,11 @@ impl RecordStore {
         all
     }
 }
+
+mod scan;
+
+use scan::is_few;
+pub use scan::listed_ids;
 
 #[cfg(test)]
 mod tests;

@@ -18,6 +18,7 @@
 
 mod parts;
 mod room;
+mod ticket_calls;
 mod v5_0;
 mod v6_5;
 mod v7_0;
@@ -39,6 +40,8 @@ pub(crate) use room::{
     LinkPolicy, LinkRules, Paging, PermissionDenied, Raised, Room, SelfLinks, Shape, TicketRules,
     WalkFn,
 };
+
+pub(crate) use ticket_calls::{ClosedTickets, DuplicateLinks, TicketCallRules};
 
 /// The behaviour lines: groups of Zammad releases whose link code answers alike (spec §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -360,6 +363,7 @@ impl ZammadVersion {
             // `Exceptions::Forbidden` from `authenticates.rb#authentication_check_prerequesits`.
             Refusal::Maintenance => Failure::new(Raised::Forbidden, "Maintenance mode enabled!"),
             Refusal::Unrescued { message } => Failure::new(Raised::Unrescued, message.clone()),
+            Refusal::Ticket(reason) => room.ticket_calls.failure(reason),
         }
     }
 }

@@ -61,3 +61,19 @@ pub(super) fn role(record: &Record, out: &mut Out) {
     out.extend(f.group_ids.iter().map(|(id, _)| (ModelKind::Group, *id)));
     creators(record, out);
 }
+
+/// An article's ticket, then its `created_by_id`, `updated_by_id` and `origin_by_id` users
+/// (`Ticket::Article::Assets#assets`). Articles are rare roots, so their two ids are read
+/// from the record's text here rather than kept in every record's parsed fields.
+pub(super) fn article(record: &Record, out: &mut Out) {
+    #[derive(serde::Deserialize)]
+    struct Ends {
+        ticket_id: Option<i64>,
+        origin_by_id: Option<i64>,
+    }
+    let ends: Option<Ends> = serde_json::from_str(record.json()).ok();
+    let (ticket, origin_by) = ends.map_or((None, None), |e| (e.ticket_id, e.origin_by_id));
+    out.extend(ticket.map(|id| (ModelKind::Ticket, id)));
+    let f = &record.fields;
+    users(out, &[f.created_by_id, f.updated_by_id, origin_by]);
+}

@@ -11,6 +11,8 @@ use crate::model::ModelKind;
 use crate::records::{Record, RecordStore};
 use crate::seeds::Seeds;
 
+use super::TicketCallRules;
+
 /// Everything one behaviour line does its own way. Each line's file has one, as `ROOM`.
 #[derive(Debug)]
 pub(crate) struct Room {
@@ -34,6 +36,8 @@ pub(crate) struct Room {
     pub seeds: &'static Seeds,
     /// How a boolean parameter (`expand`, `full`, `all`) is read.
     pub booleans: Booleans,
+    /// The rules of create, update, delete and articles.
+    pub ticket_calls: TicketCallRules,
 }
 
 /// Releases `major.minor.patch` a line answers for: `minor` with a patch level in `patches`,
@@ -101,6 +105,10 @@ pub(crate) enum Raised {
     BadRequest,
     /// Input the mock refuses where Zammad would fail inside (unrescued there): `{"error": …}`.
     Invalid,
+    /// A 422 without a known text (an `ArgumentError`, a core-workflow refusal, an
+    /// unrescued error the mock answers as a client error): masked as Zammad masks it for
+    /// callers who may not see details; the text is logged.
+    MaskedUnprocessable,
 }
 
 /// A failure with a fixed text, as a room states it.

@@ -4,9 +4,11 @@
 //! seed's answer has `Role` and `Group`); the 5.0 ticket controller's shapes.
 
 use super::parts::{self, Out};
+use super::ticket_calls::ARTICLE_ASSOCIATIONS;
 use super::{
-    AllPart, AssetRules, AuthRules, Booleans, Covers, Duplicates, ExpandRules, Fixed, LinkRules,
-    Paging, PermissionDenied, Raised, Room, SelfLinks, Shape, TicketRules,
+    AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks, Duplicates,
+    ExpandRules, Fixed, LinkRules, Paging, PermissionDenied, Raised, Room, SelfLinks, Shape,
+    TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -71,7 +73,166 @@ pub(super) const ROOM: Room = Room {
     },
     seeds: &SEEDS,
     booleans: Booleans::TrueOrOne,
+    ticket_calls: TICKET_CALLS,
 };
+
+/// The ticket calls of Zammad 5.0 (spec column V50): no transaction around a create, an
+/// article required, duplicates refused by the unique index, the 5.0 texts.
+pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
+    // `Exceptions::NotAuthorized` of 5.0's `authorize!` (`application_controller/authorizes.rb`).
+    permission_missing: ["Not authorized (user)!", "Not authorized (token)!"],
+    // `validates :group_id, presence: true`, humanised.
+    group_missing: Fixed(Raised::Unprocessable, "Group can't be blank"),
+    owner_access: true,
+    // `tickets_controller.rb#create` (5.0): organization too.
+    customer_dropped_on_create: &[
+        "owner",
+        "owner_id",
+        "customer",
+        "customer_id",
+        "preferences",
+        "organization",
+        "organization_id",
+    ],
+    customer_dropped_on_update: &[
+        "owner",
+        "owner_id",
+        "customer",
+        "customer_id",
+        "organization",
+        "organization_id",
+        "preferences",
+    ],
+    ignored: &[],
+    keeps_given_organization: false,
+    article_required: true,
+    // `creates_ticket_articles.rb#article_create` (5.0).
+    article_body_missing: r#"Need at least article: { body: "some text" }"#,
+    blank_body_refused: false,
+    create_is_atomic: false,
+    create_duplicate_links: DuplicateLinks::Refused,
+    create_links_authorized_from: None,
+    link_type_structure: "Invalid link structure (Object->LinkType)",
+    already_exists: "Object already exists!",
+    required_column_suffix: "' required!",
+    core_workflow_masked: false,
+    closed_tickets: ClosedTickets::CustomersRefusedWhenNewTicket,
+    article_columns: &[
+        "id",
+        "ticket_id",
+        "type_id",
+        "sender_id",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "reply_to",
+        "message_id",
+        "message_id_md5",
+        "in_reply_to",
+        "content_type",
+        "references",
+        "body",
+        "internal",
+        "preferences",
+        "updated_by_id",
+        "created_by_id",
+        "origin_by_id",
+        "created_at",
+        "updated_at",
+    ],
+    article_associations: ARTICLE_ASSOCIATIONS,
+    article_time_unit: false,
+    ticket_keys: TICKET_KEYS,
+    user_keys: USER_KEYS,
+};
+
+/// The columns of 5.0's `tickets` table, then the `*_ids` its assets add.
+const TICKET_KEYS: &[&str] = &[
+    "id",
+    "group_id",
+    "priority_id",
+    "state_id",
+    "organization_id",
+    "number",
+    "title",
+    "owner_id",
+    "customer_id",
+    "note",
+    "first_response_at",
+    "first_response_escalation_at",
+    "first_response_in_min",
+    "first_response_diff_in_min",
+    "close_at",
+    "close_escalation_at",
+    "close_in_min",
+    "close_diff_in_min",
+    "update_escalation_at",
+    "update_in_min",
+    "update_diff_in_min",
+    "last_contact_at",
+    "last_contact_agent_at",
+    "last_contact_customer_at",
+    "last_owner_update_at",
+    "create_article_type_id",
+    "create_article_sender_id",
+    "article_count",
+    "escalation_at",
+    "pending_time",
+    "type",
+    "time_unit",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "article_ids",
+    "ticket_time_accounting_ids",
+];
+
+/// The attributes of a 5.0 user in assets (no password).
+const USER_KEYS: &[&str] = &[
+    "id",
+    "organization_id",
+    "login",
+    "firstname",
+    "lastname",
+    "email",
+    "image",
+    "image_source",
+    "web",
+    "phone",
+    "fax",
+    "mobile",
+    "department",
+    "street",
+    "zip",
+    "city",
+    "country",
+    "address",
+    "vip",
+    "verified",
+    "active",
+    "note",
+    "last_login",
+    "source",
+    "login_failed",
+    "out_of_office",
+    "out_of_office_start_at",
+    "out_of_office_end_at",
+    "out_of_office_replacement_id",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "role_ids",
+    "organization_ids",
+    "authorization_ids",
+    "karma_user_ids",
+    "group_ids",
+    "accounts",
+];
 
 /// `TicketPolicy#show?` of Zammad 5.0: an agent who owns the ticket or has `read` on its
 /// group, or a customer who is its customer or shares its organization.
@@ -103,6 +264,7 @@ pub(super) fn index_scope(caller: &Caller, records: &RecordStore, ticket: &Recor
 ///   its organization, its `created_by_id` and `updated_by_id` users;
 /// - a role: the groups of its `group_ids`, then its `created_by_id` / `updated_by_id` users;
 /// - an organization: its first 10 members by id, then its creator and updater;
+/// - an article: its ticket (walked as a ticket), then its creator, updater and `origin_by`;
 /// - anything else: its `created_by_id` / `updated_by_id` users.
 pub(super) fn walk(record: &Record, out: &mut Out) {
     match record.kind {
@@ -122,6 +284,7 @@ pub(super) fn walk(record: &Record, out: &mut Out) {
         | ModelKind::KbAnswerTranslation
         | ModelKind::TicketState
         | ModelKind::TicketPriority => parts::creators(record, out),
+        ModelKind::TicketArticle => parts::article(record, out),
     }
 }
 

@@ -8,8 +8,9 @@
 
 use super::parts::{self, Out};
 use super::{
-    v5_0, AllPart, AssetRules, AuthRules, Booleans, Covers, Duplicates, ExpandRules, Fixed,
-    LinkPolicy, LinkRules, PermissionDenied, Raised, Room, SelfLinks, TicketRules,
+    v5_0, AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks,
+    Duplicates, ExpandRules, Fixed, LinkPolicy, LinkRules, PermissionDenied, Raised, Room,
+    SelfLinks, TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -68,8 +69,164 @@ pub(super) const ROOM: Room = Room {
     },
     // `has_response_extentions.rb` casts with `ActiveModel::Type::Boolean`.
     booleans: Booleans::ActiveModel,
+    ticket_calls: TICKET_CALLS,
     ..v5_0::ROOM
 };
+
+/// The ticket calls of Zammad 6.5 (spec column V65): a create is one transaction, an
+/// article is optional but its body must not be blank, duplicate links on create are
+/// dropped by the validator, the 2023+ texts, core-workflow refusals masked.
+pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
+    // `Controllers::ApplicationControllerPolicy` (`user_authorization_failed`).
+    permission_missing: ["User authorization failed.", "Token authorization failed."],
+    // `TicketPolicy#ensure_group?`.
+    group_missing: Fixed(
+        Raised::Unprocessable,
+        "The required value 'group_id' is missing.",
+    ),
+    owner_access: false,
+    customer_dropped_on_create: &[
+        "owner",
+        "owner_id",
+        "customer",
+        "customer_id",
+        "preferences",
+    ],
+    // `tickets_controller.rb#create`: "Prevent direct access to checklist via API".
+    ignored: &["checklist", "checklist_id"],
+    keeps_given_organization: true,
+    article_required: false,
+    article_body_missing: "Need at least an 'article body' field.",
+    blank_body_refused: true,
+    create_is_atomic: true,
+    create_duplicate_links: DuplicateLinks::Skipped,
+    // 6.5.0–6.5.3 link whatever the caller names; 6.5.4 fixed CVE-2026-34722.
+    create_links_authorized_from: Some((6, 5, 4)),
+    link_type_structure: "Invalid link structure (Object → LinkType)",
+    already_exists: "This object already exists.",
+    // PostgreSQL ≥ 13's wording, caught by the same pattern (`handles_errors.rb`).
+    required_column_suffix: "\" of relation \"tickets' required!",
+    core_workflow_masked: true,
+    closed_tickets: ClosedTickets::FollowUpPolicy,
+    article_columns: &[
+        "id",
+        "ticket_id",
+        "type_id",
+        "sender_id",
+        "detected_language",
+        "from",
+        "to",
+        "cc",
+        "subject",
+        "reply_to",
+        "message_id",
+        "message_id_md5",
+        "in_reply_to",
+        "content_type",
+        "body",
+        "internal",
+        "preferences",
+        "updated_by_id",
+        "created_by_id",
+        "origin_by_id",
+        "created_at",
+        "updated_at",
+    ],
+    article_time_unit: true,
+    ticket_keys: TICKET_KEYS,
+    user_keys: USER_KEYS,
+    ..v5_0::TICKET_CALLS
+};
+
+/// The columns of 6.5's `tickets` table (`last_close_at`, `checklist_id`), then its `*_ids`.
+pub(super) const TICKET_KEYS: &[&str] = &[
+    "id",
+    "group_id",
+    "priority_id",
+    "state_id",
+    "organization_id",
+    "number",
+    "title",
+    "owner_id",
+    "customer_id",
+    "note",
+    "first_response_at",
+    "first_response_escalation_at",
+    "first_response_in_min",
+    "first_response_diff_in_min",
+    "close_at",
+    "close_escalation_at",
+    "close_in_min",
+    "close_diff_in_min",
+    "update_escalation_at",
+    "update_in_min",
+    "update_diff_in_min",
+    "last_close_at",
+    "last_contact_at",
+    "last_contact_agent_at",
+    "last_contact_customer_at",
+    "last_owner_update_at",
+    "create_article_type_id",
+    "create_article_sender_id",
+    "article_count",
+    "escalation_at",
+    "pending_time",
+    "type",
+    "time_unit",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "checklist_id",
+    "referencing_checklist_ids",
+    "article_ids",
+    "ticket_time_accounting_ids",
+];
+
+/// The attributes of a 6.5 user in assets (no karma; `accounts` only when not empty).
+pub(super) const USER_KEYS: &[&str] = &[
+    "id",
+    "organization_id",
+    "login",
+    "firstname",
+    "lastname",
+    "email",
+    "image",
+    "image_source",
+    "web",
+    "phone",
+    "fax",
+    "mobile",
+    "department",
+    "street",
+    "zip",
+    "city",
+    "country",
+    "address",
+    "vip",
+    "verified",
+    "active",
+    "note",
+    "last_login",
+    "source",
+    "login_failed",
+    "out_of_office",
+    "out_of_office_start_at",
+    "out_of_office_end_at",
+    "out_of_office_replacement_id",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "role_ids",
+    "two_factor_preference_ids",
+    "organization_ids",
+    "authorization_ids",
+    "overview_sorting_ids",
+    "group_ids",
+];
 
 /// `Controllers::LinksControllerPolicy` (`JL@a636ea2:app/policies/controllers/links_controller_policy.rb`):
 /// `TicketPolicy#update?` on the target, `#show?` on the source, no check of the list.

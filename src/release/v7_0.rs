@@ -4,7 +4,7 @@
 //! (AI models arrive with 7.0); the 79-permission table of the 7.0 development line; no
 //! `report` exception in the ticket index.
 
-use super::{v5_0, v6_5, Covers, ExpandRules, Room, TicketRules};
+use super::{v5_0, v6_5, Covers, ExpandRules, Room, TicketCallRules, TicketRules};
 use crate::expand::Association;
 
 pub(super) const ROOM: Room = Room {
@@ -20,6 +20,7 @@ pub(super) const ROOM: Room = Room {
         ticket: TICKET_ASSOCIATIONS,
         ..v6_5::ROOM.expand
     },
+    ticket_calls: TICKET_CALLS,
     ..v6_5::ROOM
 };
 
@@ -33,4 +34,72 @@ const TICKET_ASSOCIATIONS: &[&[Association]] = &[
         ids_key: "ai_stored_result_ids",
     }],
     v5_0::TICKET_REFERENCES,
+];
+
+/// The ticket calls of Zammad 7.0.1 (spec column V701): as 6.5, but the links of a create are
+/// authorized from 7.0.1 on, customers cannot move a ticket to another group, and tickets
+/// list their AI results.
+pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
+    customer_dropped_on_update: &[
+        "owner",
+        "owner_id",
+        "customer",
+        "customer_id",
+        "organization",
+        "organization_id",
+        "preferences",
+        "group",
+        "group_id",
+    ],
+    // 7.0.0 links whatever the caller names; 7.0.1 fixed CVE-2026-34722.
+    create_links_authorized_from: Some((7, 0, 1)),
+    ticket_keys: TICKET_KEYS,
+    ..v6_5::TICKET_CALLS
+};
+
+/// 6.5's ticket keys, then `ai_stored_result_ids`.
+const TICKET_KEYS: &[&str] = &[
+    "id",
+    "group_id",
+    "priority_id",
+    "state_id",
+    "organization_id",
+    "number",
+    "title",
+    "owner_id",
+    "customer_id",
+    "note",
+    "first_response_at",
+    "first_response_escalation_at",
+    "first_response_in_min",
+    "first_response_diff_in_min",
+    "close_at",
+    "close_escalation_at",
+    "close_in_min",
+    "close_diff_in_min",
+    "update_escalation_at",
+    "update_in_min",
+    "update_diff_in_min",
+    "last_close_at",
+    "last_contact_at",
+    "last_contact_agent_at",
+    "last_contact_customer_at",
+    "last_owner_update_at",
+    "create_article_type_id",
+    "create_article_sender_id",
+    "article_count",
+    "escalation_at",
+    "pending_time",
+    "type",
+    "time_unit",
+    "preferences",
+    "updated_by_id",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+    "checklist_id",
+    "referencing_checklist_ids",
+    "article_ids",
+    "ticket_time_accounting_ids",
+    "ai_stored_result_ids",
 ];

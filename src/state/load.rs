@@ -38,7 +38,7 @@ use crate::release::ZammadVersion;
 use crate::store::{BulkLoad, Snapshot, Store, StoreError, WriteSet, LINKS_PER_BLOCK};
 
 use super::entries::{fixture_row, link_ends, NewCatalog};
-use super::{AppState, LinkIds, WriterState};
+use super::{AppState, LinkIds, RecordIds, WriterState};
 
 /// Records per batch written while a file is read: about 1 MB of generated tickets. Small
 /// batches keep the memory in flight small; sled takes them as fast as big ones.
@@ -213,13 +213,18 @@ impl AppState {
         let mut snapshot = self.store.load()?;
         let _published = self.published.write();
         self.records.clear();
+        let mut record_ids = RecordIds::default();
+        record_ids.observe_stored(&snapshot.sequences);
         for (kind, id, json) in std::mem::take(&mut snapshot.records) {
             let record = Record::from_json(kind, id, &json).map_err(|e| StoreError::Corrupt {
                 key: format!("{}[{id}]", kind.class_name()),
                 reason: e.to_string(),
             })?;
+            record_ids.observe(&record);
             self.records.upsert(record);
         }
+        // A database written before the sequences were kept still continues past its ids.
+        snapshot.sequences = record_ids.stored();
         self.install(writer, snapshot);
         Ok(())
     }
@@ -240,6 +245,11 @@ impl AppState {
         }
         self.records.changed();
         writer.link_ids = LinkIds::starting_at(snapshot.next_link_id);
+        let mut record_ids = RecordIds::default();
+        record_ids.observe_stored(&snapshot.sequences);
+        writer.record_ids = record_ids;
+        writer.samples.clear();
+        writer.derived.clear();
     }
 
     /// Replaces the database's content with `doc`, then memory with the database's (the
@@ -388,6 +398,8 @@ struct Loader<'s> {
     links: Vec<LinkRow>,
     highest: u64,
     tokens: Vec<ApiToken>,
+    /// The record sequences past everything read so far.
+    record_ids: RecordIds,
     now: Millis,
 }
 
@@ -404,6 +416,7 @@ impl<'s> Loader<'s> {
             links: Vec::new(),
             highest: 0,
             tokens: Vec::new(),
+            record_ids: RecordIds::default(),
             now: Millis::now(),
         }
     }
@@ -414,6 +427,7 @@ impl DocumentSink for Loader<'_> {
 
     fn record(&mut self, entry: FixtureRecord) -> Result<(), StoreError> {
         let FixtureRecord { record, password } = entry;
+        self.record_ids.observe(&record);
         self.writes.put_record(&record);
         if record.kind == ModelKind::User {
             self.writes.put_password(record.id, password.as_deref());
@@ -473,6 +487,7 @@ impl DocumentSink for Loader<'_> {
         self.passwords.clear();
         self.links_begin()?;
         self.tokens.clear();
+        self.record_ids = RecordIds::default();
         Ok(())
     }
 }
@@ -536,6 +551,7 @@ impl Loader<'_> {
         }
         last.put_next_link_id(ids.next());
         last.put_link_count(self.links.len());
+        self.record_ids.write_all(&mut last);
         match self.target {
             Target::Bulk(bulk) => bulk.finish(last)?,
             Target::Whole(store) => store.replace_all(last)?,
@@ -552,6 +568,7 @@ impl Loader<'_> {
             link_objects,
             tokens: self.tokens,
             next_link_id: ids.next(),
+            sequences: self.record_ids.stored(),
         })
     }
 }

@@ -17,7 +17,12 @@
 mod documents;
 mod entries;
 mod load;
+mod sequences;
 mod write;
+
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use dashmap::DashMap;
 use parking_lot::{Mutex, RwLock, RwLockReadGuard};
@@ -25,13 +30,14 @@ use parking_lot::{Mutex, RwLock, RwLockReadGuard};
 use crate::auth::{GrantCache, VerifiedCallers};
 use crate::catalog::{Catalog, Names};
 use crate::graph::LinkGraph;
-use crate::model::ApiToken;
-use crate::records::RecordStore;
+use crate::model::{ApiToken, ModelKind};
+use crate::records::{RecordStore, Stored};
 use crate::release::ZammadVersion;
 use crate::store::{Store, StoreError};
 
 pub use documents::MergeError;
 pub use load::{write_document, OpenError, ReplaceError};
+pub use sequences::{RecordIds, Sequence};
 pub use write::{Commit, LinkIds, WriteTx};
 
 /// What the writer lock guards besides the order of writes.
@@ -39,6 +45,14 @@ pub use write::{Commit, LinkIds, WriteTx};
 struct WriterState {
     /// The link id sequence: never reused, like a database sequence.
     link_ids: LinkIds,
+    /// The ticket, article, user and attachment ids and the ticket number counter.
+    record_ids: RecordIds,
+    /// Per kind, the record a new record's shape is taken from (the data set's lowest id),
+    /// found once per load (`WriteTx::sample`).
+    samples: HashMap<ModelKind, Option<Arc<Stored>>>,
+    /// What the domain derives from the loaded data once per load (a new ticket's shape),
+    /// by name (`WriteTx::derived`).
+    derived: HashMap<&'static str, Arc<dyn Any + Send + Sync>>,
 }
 
 /// Everything the service holds.
@@ -124,6 +138,9 @@ impl AppState {
             store,
             writer: Mutex::new(WriterState {
                 link_ids: LinkIds::starting_at(1),
+                record_ids: RecordIds::default(),
+                samples: Default::default(),
+                derived: Default::default(),
             }),
             published: RwLock::new(()),
             start: load::StartFixtures::Document(crate::fixtures::FixtureDocument::default()),

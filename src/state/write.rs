@@ -8,16 +8,18 @@
 //! flushes) and is the caller's to await through the returned [`Commit`]. When the closure
 //! fails, nothing is written and memory is untouched.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use parking_lot::MutexGuard;
+use rustc_hash::FxBuildHasher;
 
 use crate::catalog::{CatalogError, Names, NewName};
 use crate::model::{ApiToken, LinkObjectId, LinkRow, LinkTypeId, Millis, ModelKind};
 use crate::records::{Record, Stored};
 use crate::store::{StoreError, WriteSet};
 
-use super::{AppState, WriterState};
+use super::{AppState, RecordIds, Sequence, WriterState};
 
 /// The link id sequence. Ids are assigned here and nowhere else: a link without an id gets
 /// the next one; a given id moves the sequence past it.
@@ -53,12 +55,20 @@ pub struct WriteTx<'s> {
     writes: WriteSet,
     created: Vec<NewName>,
     records: Vec<Arc<Stored>>,
+    /// Where the newest copy of each record is in `records`, once there are more than a
+    /// few (a ticket's delete touches every neighbour: a scan per touch would be quadratic).
+    written: HashMap<(ModelKind, i64), usize, FxBuildHasher>,
     passwords: Vec<(i64, Option<String>)>,
     tokens: Vec<ApiToken>,
     added: Vec<LinkRow>,
     removed: Vec<LinkRow>,
+    deleted: HashSet<(ModelKind, i64), FxBuildHasher>,
     first_link_id: u64,
+    first_record_ids: RecordIds,
 }
+
+/// Up to this many records a transaction finds its own copies by a scan; beyond, by `written`.
+const SCAN_UP_TO: usize = 16;
 
 impl<'s> WriteTx<'s> {
     /// The link graph as it is (this transaction's links not yet in it). No other write
@@ -70,6 +80,12 @@ impl<'s> WriteTx<'s> {
     /// The records as they are (this transaction's changes not yet in them).
     pub fn records(&self) -> &'s crate::records::RecordStore {
         &self.state.records
+    }
+
+    /// Each user's permissions and group access (an article's author is asked whether it
+    /// holds `ticket.agent`).
+    pub fn grants(&self) -> &'s crate::auth::GrantCache {
+        &self.state.grants
     }
 
     /// The link names, including those this transaction created.
@@ -94,19 +110,78 @@ impl<'s> WriteTx<'s> {
         self.state.catalog.ensure_object(name, &mut self.created)
     }
 
-    /// The newest copy of record `kind`/`id`: this transaction's, else the state's.
+    /// The newest copy of record `kind`/`id`: this transaction's, else the state's; `None`
+    /// once this transaction deleted it.
     pub fn record(&self, kind: ModelKind, id: i64) -> Option<Arc<Stored>> {
-        self.records
-            .iter()
-            .rev()
-            .find(|r| r.kind == kind && r.id == id)
+        if self.deleted.contains(&(kind, id)) {
+            return None;
+        }
+        self.own(kind, id)
             .cloned()
             .or_else(|| self.state.records.get(kind, id))
     }
 
+    /// This transaction's newest copy of record `kind`/`id`.
+    fn own(&self, kind: ModelKind, id: i64) -> Option<&Arc<Stored>> {
+        if self.records.len() <= SCAN_UP_TO {
+            self.records
+                .iter()
+                .rev()
+                .find(|r| r.kind == kind && r.id == id)
+        } else {
+            self.written.get(&(kind, id)).map(|at| &self.records[*at])
+        }
+    }
+
+    /// Keeps `record` as this transaction's newest copy.
+    fn keep(&mut self, record: Arc<Stored>) {
+        self.records.push(record);
+        if self.records.len() > SCAN_UP_TO {
+            if self.written.is_empty() {
+                for (at, r) in self.records.iter().enumerate() {
+                    self.written.insert((r.kind, r.id), at);
+                }
+            } else {
+                let at = self.records.len() - 1;
+                let r = &self.records[at];
+                self.written.insert((r.kind, r.id), at);
+            }
+        }
+    }
+
+    /// The record of `kind` whose keys a new record of that kind copies: the one with the
+    /// lowest id when the data set was loaded, found once per load.
+    pub fn sample(&mut self, kind: ModelKind) -> Option<Arc<Stored>> {
+        let records = &self.state.records;
+        self.writer
+            .samples
+            .entry(kind)
+            .or_insert_with(|| records.lowest_where(kind, |_| true))
+            .clone()
+    }
+
+    /// The value `derive` makes, made once per load and kept under `name` (a new record's
+    /// shape, taken from the data set's sample): the domain's own derivations, dropped when a
+    /// document is loaded again.
+    pub fn derived<T: std::any::Any + Send + Sync>(
+        &mut self,
+        name: &'static str,
+        derive: impl FnOnce(&mut Self) -> T,
+    ) -> Arc<T> {
+        if let Some(kept) = self.writer.derived.get(name) {
+            if let Ok(kept) = Arc::clone(kept).downcast::<T>() {
+                return kept;
+            }
+        }
+        let made = Arc::new(derive(self));
+        let kept: Arc<dyn std::any::Any + Send + Sync> = made.clone();
+        self.writer.derived.insert(name, kept);
+        made
+    }
+
     /// Whether this transaction already wrote record `kind`/`id`.
     pub fn has_written(&self, kind: ModelKind, id: i64) -> bool {
-        self.records.iter().any(|r| r.kind == kind && r.id == id)
+        self.own(kind, id).is_some()
     }
 
     /// Touches the newest copy of record `kind`/`id` (ActiveRecord's `touch`: `updated_at`
@@ -115,18 +190,48 @@ impl<'s> WriteTx<'s> {
         if let Some(record) = self.record(kind, id) {
             let touched = record.touched(now);
             self.writes.put_touch(&touched, now);
-            self.records.push(Arc::new(Stored::new(touched)));
+            self.keep(Arc::new(Stored::new(touched)));
         }
     }
 
-    /// Writes `record` whole; a user's password is set when `password` is given.
+    /// Writes `record` whole; a user's password is set when `password` is given. The record
+    /// sequences move past what it holds (a merged ticket's id is never handed out again).
     pub fn put_record(&mut self, record: Record, password: Option<&str>) {
+        self.writer.record_ids.observe(&record);
         self.writes.put_record(&record);
         if let Some(password) = password {
             self.writes.put_password(record.id, Some(password));
             self.passwords.push((record.id, Some(password.to_owned())));
         }
-        self.records.push(Arc::new(Stored::new(record)));
+        self.deleted.remove(&(record.kind, record.id));
+        self.keep(Arc::new(Stored::new(record)));
+    }
+
+    /// Writes `record`, which never existed before (an id just drawn from its sequence):
+    /// as [`WriteTx::put_record`] with one key operation fewer.
+    pub fn put_created(&mut self, record: Record) {
+        self.writer.record_ids.observe(&record);
+        self.writes.put_new_record(&record);
+        self.keep(Arc::new(Stored::new(record)));
+    }
+
+    /// Deletes record `kind`/`id` (`destroy`); a record that does not exist is skipped.
+    pub fn delete_record(&mut self, kind: ModelKind, id: i64) {
+        if self.record(kind, id).is_some() {
+            self.writes.delete_record(kind, id);
+            self.deleted.insert((kind, id));
+        }
+    }
+
+    /// The next id of `sequence` (a new ticket, article, user or attachment). Like the link
+    /// ids it is written with the transaction, and handed back if the transaction fails.
+    pub fn next_id(&mut self, sequence: Sequence) -> i64 {
+        self.writer.record_ids.next(sequence)
+    }
+
+    /// The ticket number counter's next value (`Ticket::Counter`), kept like [`next_id`](Self::next_id).
+    pub fn next_ticket_counter(&mut self) -> u64 {
+        self.writer.record_ids.next_counter()
     }
 
     /// Writes an API token.
@@ -174,16 +279,25 @@ impl<'s> WriteTx<'s> {
         if self.writer.link_ids.next() != self.first_link_id {
             self.writes.put_next_link_id(self.writer.link_ids.next());
         }
+        self.writer
+            .record_ids
+            .write_changes(&self.first_record_ids, &mut self.writes);
         let wrote = !self.writes.is_empty();
         self.state.store.apply(std::mem::take(&mut self.writes))?;
         let state = self.state;
         // Readers see memory before all of this or after all of it.
         let _published = state.published.write();
         for record in self.records.drain(..) {
-            state.records.upsert(Record::clone(&record));
+            // A record deleted after it was written goes; one written after its delete stays.
+            if !self.deleted.contains(&(record.kind, record.id)) {
+                state.records.upsert(Record::clone(&record));
+            }
         }
         for (id, password) in self.passwords.drain(..) {
             state.records.set_password(id, password);
+        }
+        for (kind, id) in self.deleted.drain() {
+            state.records.remove(kind, id);
         }
         if !self.tokens.is_empty() {
             for token in self.tokens.drain(..) {
@@ -195,10 +309,19 @@ impl<'s> WriteTx<'s> {
         for row in &self.added {
             state.graph.insert(row);
         }
-        for row in &self.removed {
-            state.graph.remove(row);
-        }
+        state.graph.remove_all(&self.removed);
         Ok(wrote)
+    }
+
+    /// Gives back what a failed transaction took from the sequences and the name tables, so
+    /// that a refused write leaves no trace (`Transaction.execute` rolls back the names
+    /// `Link.add` created too).
+    fn roll_back(mut self, names: Arc<Names>) {
+        self.writer.link_ids = LinkIds::starting_at(self.first_link_id);
+        self.writer.record_ids = self.first_record_ids;
+        if !self.created.is_empty() {
+            self.state.catalog.restore(names);
+        }
     }
 }
 
@@ -259,19 +382,32 @@ impl AppState {
     ) -> Result<Commit<'_, T>, E> {
         let writer = self.writer.lock();
         let first_link_id = writer.link_ids.next();
+        let first_record_ids = writer.record_ids;
+        // Under the writer lock nobody else changes the names: this is what a failed
+        // transaction goes back to.
+        let names = self.catalog.snapshot();
         let mut tx = WriteTx {
             state: self,
             writer,
             writes: WriteSet::new(),
             created: Vec::new(),
             records: Vec::new(),
+            written: HashMap::default(),
             passwords: Vec::new(),
             tokens: Vec::new(),
             added: Vec::new(),
             removed: Vec::new(),
+            deleted: HashSet::default(),
             first_link_id,
+            first_record_ids,
         };
-        let value = change(&mut tx)?;
+        let value = match change(&mut tx) {
+            Ok(value) => value,
+            Err(error) => {
+                tx.roll_back(names);
+                return Err(error);
+            }
+        };
         let wrote = tx.commit()?;
         Ok(Commit {
             state: self,

@@ -38,6 +38,9 @@ pub(super) const INTENT: u8 = b'j';
 pub(super) const META_INITIALIZED: &[u8] = b"minitialized";
 /// The next link id to hand out.
 pub(super) const META_NEXT_LINK_ID: &[u8] = b"mnext_link_id";
+/// The record sequences (the next ticket id, the ticket number counter, …): their values,
+/// 8 bytes each in `state`'s order, in one key written with the write that moves any of them.
+pub(super) const META_SEQUENCES: &[u8] = b"mrecord_sequences";
 /// How many link rows the database holds, written with every change to them.
 pub(super) const META_LINK_COUNT: &[u8] = b"mlink_count";
 

@@ -34,7 +34,7 @@ pub use keys::LINKS_PER_BLOCK;
 use keys::{
     block_key, block_of, corrupt, decode_block, record_key, signed_from, u64_value, LINK_BLOCK,
     LINK_OBJECT, LINK_ROW_BYTES, LINK_TYPE, META, META_INITIALIZED, META_LINK_COUNT,
-    META_NEXT_LINK_ID, PASSWORD, RECORD, TOKEN, TOUCH,
+    META_NEXT_LINK_ID, META_SEQUENCES, PASSWORD, RECORD, TOKEN, TOUCH,
 };
 pub use write_set::WriteSet;
 
@@ -100,6 +100,8 @@ pub struct Snapshot {
     pub tokens: Vec<ApiToken>,
     /// The next link id to hand out (never reused, like a database sequence).
     pub next_link_id: u64,
+    /// The record sequences as written (`WriteSet::put_sequences`), in order.
+    pub sequences: Vec<u64>,
 }
 
 /// The sled database.
@@ -405,6 +407,15 @@ impl Store {
                     recorded_links = Some(u64_value(&key, &value, "bad link count")?);
                 }
                 Some(META) if &*key == META_INITIALIZED => {}
+                Some(META) if &*key == META_SEQUENCES => {
+                    if !value.len().is_multiple_of(8) {
+                        return Err(corrupt(&key, "bad record sequences"));
+                    }
+                    snapshot.sequences = value
+                        .chunks_exact(8)
+                        .map(|chunk| u64::from_be_bytes(chunk.try_into().expect("8 bytes")))
+                        .collect();
+                }
                 _ => return Err(corrupt(&key, "unknown key")),
             }
         }

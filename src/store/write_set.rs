@@ -12,7 +12,8 @@ use crate::records::Record;
 
 use super::keys::{
     block_key, block_of, decode_block, encode_block, password_key, record_key, touch_key, KeyOp,
-    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, TOKEN,
+    LINK_OBJECT, LINK_TYPE, META_INITIALIZED, META_LINK_COUNT, META_NEXT_LINK_ID, META_SEQUENCES,
+    TOKEN,
 };
 use super::StoreError;
 
@@ -108,6 +109,13 @@ impl WriteSet {
         self.insert(key, record.json().as_bytes());
     }
 
+    /// Deletes record `kind`/`id` (and a touch of it).
+    pub fn delete_record(&mut self, kind: crate::model::ModelKind, id: i64) {
+        let key = record_key(kind, id);
+        self.remove(touch_key(&key));
+        self.remove(key);
+    }
+
     /// Writes that `record` was touched at `at` (`updated_at`), and nothing else of it.
     pub fn put_touch(&mut self, record: &Record, at: Millis) {
         let key = record_key(record.kind, record.id);
@@ -155,6 +163,18 @@ impl WriteSet {
     /// Records how many links the database holds after this write; start-up checks it.
     pub fn put_link_count(&mut self, count: usize) {
         self.insert(META_LINK_COUNT, (count as u64).to_be_bytes());
+    }
+
+    /// Records the values of the record sequences (see `state`'s sequences), in order.
+    pub fn put_sequences(&mut self, values: &[u64]) {
+        let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_be_bytes()).collect();
+        self.insert(META_SEQUENCES, bytes);
+    }
+
+    /// Writes a record that never existed before: as [`WriteSet::put_record`], without
+    /// removing a touch no such record can have.
+    pub fn put_new_record(&mut self, record: &Record) {
+        self.insert(record_key(record.kind, record.id), record.json().as_bytes());
     }
 
     /// Records the next link id to hand out.

@@ -1,17 +1,35 @@
 //! Zammad's ticket rules around the links (spec §7): `GET /api/v1/tickets/:id` in the shapes
 //! a client asks for (the plain record, `expand=true`, `full=true`, `all=true` with its
 //! `links`), the ticket index (`index`), and `GET /api/v1/users/me`. Clients fetch a ticket
-//! to learn its number before linking it, and `capture --all` walks the index.
+//! to learn its number before linking it, and `capture --all` walks the index. The tickets
+//! an integration links are created (`create`, with `links`: `create_links`), changed
+//! (`update`) and deleted (`delete`) here too, with their articles (`articles`); the
+//! attributes' cleaning, the customer, a new record's shape, the ticket policy and the
+//! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`).
 //!
 //! Like `links`, each call takes a typed request and the caller, and answers a body or a
 //! reason ([`Refusal`]); what differs between releases (the policy, the order of the shapes,
 //! paging) is the release's. HTTP is `api`'s; bodies are written by `render` and `expand`.
 
+mod articles;
+mod attributes;
+mod create;
+mod create_links;
+mod customer;
+mod delete;
 mod index;
+pub(crate) mod numbers;
+mod policy;
+mod shape;
+mod update;
 
 use std::sync::Arc;
 
+pub use articles::{list as list_articles, ListArticles};
+pub use create::{create, CreateTicket};
+pub use delete::delete;
 pub use index::{list, ListTickets};
+pub use update::{update, UpdateTicket};
 
 use crate::auth::Caller;
 use crate::expand;
@@ -126,6 +144,80 @@ pub async fn show(
         ))
     })
     .await?
+}
+
+/// The answer of a create or an update (spec §2.10): the first shape asked for in the
+/// release's order, else the ticket's record exactly as assets show it (its columns and
+/// `*_ids`, `attributes_with_association_ids`).
+async fn answer(
+    state: &AppState,
+    id: i64,
+    asked: Asked,
+    caller: &Caller,
+) -> Result<String, DomainError> {
+    let release = state.release();
+    let viewer = Viewer::of(caller);
+    let find = |view: &View<'_>| {
+        view.records()
+            .get(ModelKind::Ticket, id)
+            .ok_or_else(|| Refusal::TicketNotFound { id: id.to_string() })
+    };
+    let shape = asked.shape(release);
+    if shape != Some(Shape::All) {
+        let view = state.view();
+        let record = find(&view)?;
+        return Ok(match shape {
+            Some(Shape::Expand) => expand::ticket(&record, view.records(), release),
+            Some(Shape::Full) => render::full(&record, view.records(), release, viewer),
+            Some(Shape::All) | None => record.json().to_owned(),
+        });
+    }
+    links::list_visible(state, Some("Ticket"), Some(id), caller, |list, view| {
+        let record = find(view)?;
+        Ok::<_, DomainError>(render::ticket_all(
+            &record,
+            list,
+            view.records(),
+            release,
+            viewer,
+        ))
+    })
+    .await?
+}
+
+/// The core workflow's checks of a screen (`CoreWorkflow::Attributes`, spec §2.9, §4.4):
+/// `state_id` must be one of the states the screen offers (`allowed`, by name) or the
+/// ticket's `current` one, and a pending state needs a `pending_time`.
+fn core_workflow(
+    tx: &crate::state::WriteTx<'_>,
+    release: ZammadVersion,
+    caller: &Caller,
+    attrs: &serde_json::Map<String, serde_json::Value>,
+    allowed: &[&str],
+    current: Option<i64>,
+) -> Result<(), DomainError> {
+    let state = attrs.get("state_id").and_then(serde_json::Value::as_i64);
+    let name = state
+        .and_then(|id| crate::seeds::Lookup::State.name(tx.records(), release.room().seeds, id))
+        .unwrap_or_default();
+    let detailed = caller.is_admin();
+    if state != current && !allowed.contains(&name.as_str()) {
+        return Err(crate::refusal::TicketRefusal::CoreWorkflowInvalid {
+            field: "state_id",
+            value: state.map_or_else(String::new, |id| id.to_string()),
+            detailed,
+        }
+        .into());
+    }
+    let pending_time = attrs.get("pending_time").filter(|t| !t.is_null());
+    if name.starts_with("pending") && pending_time.is_none() {
+        return Err(crate::refusal::TicketRefusal::CoreWorkflowMissing {
+            field: "pending_time",
+            detailed,
+        }
+        .into());
+    }
+    Ok(())
 }
 
 /// `GET /api/v1/users/me` (`UsersController#me`): with `expand` the association names, with

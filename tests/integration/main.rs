@@ -19,6 +19,10 @@ mod memoised;
 /// The ticket and user calls that link workflows make.
 mod tickets;
 
+/// Creating, changing and deleting the tickets an integration links, and their articles
+/// (issue 22), for every release line.
+mod ticket_calls;
+
 /// The admin API under `/__mock/`.
 mod admin;
 
@@ -41,7 +45,8 @@ mod releases;
 /// Regression tests, each named after the issue that found it.
 mod regression;
 
-/// A model-based property test: random add/remove/list/merge/reset/restart sequences.
+/// A model-based property test: random add/remove/list/merge/reset/restart sequences, with
+/// ticket creates (with links) and deletes.
 mod model;
 
 /// Damaged database folders: truncated, zeroed, missing files, garbage, a file for a folder.

@@ -1,15 +1,19 @@
-//! A model-based property test: random sequences of add, remove, list, merge, reset and
-//! restart (graceful and `kill -9`) against the real binary on a real sled folder, each
-//! answer and the state after each step compared with a small reference model of Zammad's
-//! link rules written here, per behaviour line (the seed's 5.0, 6.5, and the newest, 7.3).
-//! proptest shrinks a failure to a minimal sequence.
+//! A model-based property test: random sequences of add, remove, list, merge, ticket create
+//! (with `links`) and delete, reset and restart (graceful and `kill -9`) against the real
+//! binary on a real sled folder, each answer and the state after each step compared with a
+//! small reference model of Zammad's link and ticket rules written here, per behaviour line
+//! (the seed's 5.0, 6.5, and the newest, 7.3). proptest shrinks a failure to a minimal
+//! sequence.
 //!
 //! Bounded for CI: [`CASES`] sequences of at most [`MAX_STEPS`] steps per line (about 10 s
-//! each in a debug build), over the default data set's three tickets and one id no record has.
+//! each in a debug build), over the default data set's three tickets, the tickets the
+//! sequence creates (a deleted one's id stays in play: its links may dangle) and one id no
+//! record has.
 //!
-//! See: issues 13 ("a model-based property test") and 21 (every line's rules).
+//! See: issues 13 ("a model-based property test"), 21 (every line's rules) and 22 (creates
+//! and deletes).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
 
 use proptest::prelude::*;
@@ -69,6 +73,10 @@ enum Step {
     Reset,
     /// Stop the binary (`kill -9` when true, else SIGTERM) and start it again.
     Restart(bool),
+    /// `POST /api/v1/tickets` with `links` (type, index into the tickets known so far).
+    Create(Vec<(Type, usize)>),
+    /// `DELETE /api/v1/tickets/:id` of the ticket at this index of those known so far.
+    Delete(usize),
 }
 
 fn any_type() -> impl Strategy<Value = Type> {
@@ -89,6 +97,8 @@ fn any_step() -> impl Strategy<Value = Step> {
         2 => (any_type(), any_end(), any_end()).prop_map(|(t, s, o)| Step::Merge(t, s, o)),
         1 => Just(Step::Reset),
         1 => any::<bool>().prop_map(Step::Restart),
+        3 => proptest::collection::vec((any_type(), 0..8usize), 0..4).prop_map(Step::Create),
+        2 => (0..8usize).prop_map(Step::Delete),
     ]
 }
 
@@ -124,12 +134,15 @@ enum Added {
     Refused(u16, &'static str),
 }
 
-/// A line's links table as far as the calls show it: rows by id, and the id sequence.
+/// A line's links table as far as the calls show it: rows by id, and the id sequence;
+/// the tickets that exist, and the ticket id sequence.
 #[derive(Debug, Clone, PartialEq)]
 struct Model {
     line: Line,
     rows: BTreeMap<u64, (Type, i64, i64)>,
     next: u64,
+    tickets: BTreeSet<i64>,
+    next_ticket: i64,
 }
 
 impl Model {
@@ -143,7 +156,54 @@ impl Model {
             line,
             rows: rows.into_iter().collect(),
             next: 5,
+            tickets: TICKETS.iter().map(|(id, _)| *id).collect(),
+            next_ticket: 147_472,
         }
+    }
+
+    /// `POST /api/v1/tickets` with `links` (each row the new ticket → target, in order): the
+    /// new ticket's id, or the refusal. 5.0 has no transaction, so a duplicate answers 422
+    /// after its id was drawn and the ticket and the rows before it stay; from 6.5 a duplicate
+    /// is skipped, and in 7.3 every target must be a ticket (404, nothing written, no id used:
+    /// spec workflow §11.1, §11.5).
+    fn create(&mut self, links: &[(Type, i64)]) -> Result<i64, (u16, String)> {
+        let id = self.next_ticket;
+        if self.line == Line::V73 {
+            if let Some((_, missing)) = links.iter().find(|(_, t)| !self.tickets.contains(t)) {
+                return Err((404, format!("Couldn't find Ticket with 'id'={missing}")));
+            }
+        }
+        self.next_ticket += 1;
+        self.tickets.insert(id);
+        for &(t, target) in links {
+            let row = (t, id, target);
+            if self.line != Line::V50 {
+                if self.find(row).is_empty() {
+                    self.rows.insert(self.next, row);
+                    self.next += 1;
+                }
+            } else if let Added::Refused(code, text) = self.add(row) {
+                return Err((code, text.to_owned()));
+            }
+        }
+        Ok(id)
+    }
+
+    /// `DELETE /api/v1/tickets/:id`: every row naming the ticket goes with it.
+    fn delete(&mut self, id: i64) -> bool {
+        if !self.tickets.remove(&id) {
+            return false;
+        }
+        self.rows.retain(|_, (_, s, o)| *s != id && *o != id);
+        true
+    }
+
+    /// Every id the sequence handed out or the data set has, and one without a record.
+    fn known(&self) -> Vec<i64> {
+        let mut known: Vec<i64> = TICKETS.iter().map(|(id, _)| *id).collect();
+        known.extend(147_472..self.next_ticket);
+        known.push(NO_RECORD);
+        known
     }
 
     fn find(&self, row: (Type, i64, i64)) -> Vec<u64> {
@@ -154,10 +214,26 @@ impl Model {
             .collect()
     }
 
-    /// `Link.add` as the line does it: 5.0 draws the id before the unique index refuses a
-    /// duplicate; from 6.5 the policy refuses a missing target first, and the validators
-    /// refuse before any id is drawn.
+    /// `Link.add` as the line does it: the source is found by its number (5.0: "No such
+    /// object!"); 5.0 draws the id before the unique index refuses a duplicate; from 6.5 the
+    /// policy refuses a missing target, then a missing source, and the validators refuse
+    /// before any id is drawn.
     fn add(&mut self, row @ (_, source, target): (Type, i64, i64)) -> Added {
+        if self.line != Line::V50 && !self.tickets.contains(&target) {
+            return Added::Refused(
+                404,
+                r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#,
+            );
+        }
+        if !self.tickets.contains(&source) {
+            return match self.line {
+                Line::V50 => Added::Refused(422, "No such object!"),
+                _ => Added::Refused(
+                    404,
+                    r#"Couldn't find Ticket with [WHERE "tickets"."number" = $1]"#,
+                ),
+            };
+        }
         let duplicate = !self.find(row).is_empty();
         if self.line == Line::V50 {
             let id = self.next;
@@ -167,12 +243,6 @@ impl Model {
             }
             self.rows.insert(id, row);
             return Added::Stored(id);
-        }
-        if target == NO_RECORD {
-            return Added::Refused(
-                404,
-                r#"Couldn't find Ticket with [WHERE "tickets"."id" = $1]"#,
-            );
         }
         match (self.line, duplicate, source == target) {
             (Line::V65, true, _) => return Added::Unsaved,
@@ -189,9 +259,10 @@ impl Model {
     }
 
     /// `Link.remove`: the rows as passed, then the reverse rows with the inverse type; the
-    /// answer is the second set. From 6.5 the policy refuses a missing target first.
+    /// answer is the second set. From 6.5 the policy refuses a missing (or deleted) target
+    /// first.
     fn remove(&mut self, (t, source, target): (Type, i64, i64)) -> Result<Vec<u64>, u16> {
-        if self.line != Line::V50 && target == NO_RECORD {
+        if self.line != Line::V50 && !self.tickets.contains(&target) {
             return Err(404);
         }
         let first = self.find((t, source, target));
@@ -216,9 +287,9 @@ impl Model {
 
     /// `GET /api/v1/links` of ticket `id`: rows where it is the source (the inverse type
     /// shown), then rows where it is the target, each by id; in 7.3 a 403 for a ticket the
-    /// caller cannot read (a missing one).
+    /// caller cannot read (a missing or deleted one).
     fn list(&self, id: i64) -> Result<Vec<(String, i64)>, u16> {
-        if self.line == Line::V73 && id == NO_RECORD {
+        if self.line == Line::V73 && !self.tickets.contains(&id) {
             return Err(403);
         }
         let from_source = self
@@ -373,8 +444,76 @@ fn run(line: Line, steps: &[Step]) -> Result<(), TestCaseError> {
                 model = Model::start(line);
             }
             Step::Restart(kill) => mock.restart(kill),
+            Step::Create(ref links) => {
+                let known = model.known();
+                // Grouped by type in first appearance, as the request's object orders them.
+                let mut grouped: Vec<(Type, Vec<i64>)> = Vec::new();
+                for (t, at) in links {
+                    let target = known[at % known.len()];
+                    match grouped.iter_mut().find(|(g, _)| g == t) {
+                        Some((_, ids)) => ids.push(target),
+                        None => grouped.push((*t, vec![target])),
+                    }
+                }
+                let ordered: Vec<(Type, i64)> = grouped
+                    .iter()
+                    .flat_map(|(t, ids)| ids.iter().map(move |id| (*t, *id)))
+                    .collect();
+                let by_type: serde_json::Map<String, Value> = grouped
+                    .iter()
+                    .map(|(t, ids)| (t.name().to_owned(), json!(ids)))
+                    .collect();
+                let body = json!({"title": "model", "group_id": 1, "customer_id": 3,
+                                  "article": {"body": "b"}, "links": {"Ticket": by_type}});
+                let (status, answer) =
+                    mock.send(reqwest::Method::POST, "/api/v1/tickets", Some(body));
+                match model.create(&ordered) {
+                    Err((code, text)) => {
+                        prop_assert_eq!(status, code, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(&answer["error"], text.as_str());
+                    }
+                    Ok(id) => {
+                        prop_assert_eq!(status, 201, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(answer["id"].as_i64(), Some(id), "step {}", n);
+                        // The number counter moves with the ticket ids here: both start past
+                        // the data set's 147471 and every create takes one of each.
+                        let number = format!("34{id}");
+                        prop_assert_eq!(
+                            answer["number"].as_str(),
+                            Some(number.as_str()),
+                            "step {}",
+                            n
+                        );
+                    }
+                }
+            }
+            Step::Delete(at) => {
+                let known = model.known();
+                let id = known[at % known.len()];
+                let path = format!("/api/v1/tickets/{id}");
+                let (status, answer) = mock.send(reqwest::Method::DELETE, &path, None);
+                let expected = if model.delete(id) { 200 } else { 404 };
+                prop_assert_eq!(status, expected, "step {}: {:?} → {}", n, step, answer);
+            }
         }
-        for id in TICKETS.map(|(id, _)| id).into_iter().chain([NO_RECORD]) {
+        for id in model.known() {
+            let path = format!("/api/v1/tickets/{id}");
+            let (status, _) = mock.send(reqwest::Method::GET, &path, None);
+            let expected = if model.tickets.contains(&id) {
+                200
+            } else {
+                404
+            };
+            prop_assert_eq!(
+                status,
+                expected,
+                "after step {}: {:?}, ticket {}",
+                n,
+                step,
+                id
+            );
+        }
+        for id in model.known() {
             prop_assert_eq!(
                 mock.list(id),
                 model.list(id),
