@@ -48,18 +48,28 @@ const CORS_HEADERS: [(HeaderName, &str); 4] = [
 /// A successful JSON answer with Zammad's headers.
 pub(super) fn json_success(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
     let mut response = HttpResponse::with_body(status, body).map_into_boxed_body();
-    *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
+    set_success_headers(response.headers_mut());
     response
 }
 
-/// The headers of a JSON answer of an action that ran to the end (`sets_headers.rb`: no
-/// caching, and the CORS headers), built once: inserting them one by one into every response
-/// showed up in profiles of the seed's GET (a tenth of the handler's instructions).
-pub(super) static JSON_SUCCESS_HEADERS: LazyLock<HeaderMap> = LazyLock::new(|| {
-    let mut headers = HeaderMap::with_capacity(1 + NO_CACHE_HEADERS.len() + CORS_HEADERS.len());
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
-    for (name, value) in NO_CACHE_HEADERS.iter().chain(&CORS_HEADERS) {
-        headers.insert(name.clone(), HeaderValue::from_static(value));
+/// Puts the headers of a JSON answer of an action that ran to the end into `headers`
+/// (`sets_headers.rb`: no caching, and the CORS headers).
+///
+/// The names and values are built once and cloned in (a clone of a static value is a
+/// pointer copy). Inserting into the response's own map keeps the capacity its pooled head
+/// already has: assigning a cloned `HeaderMap` instead freed that table and allocated a new
+/// one, 2,300 of the seed's GET's 31,700 instructions; inserting names parsed and values
+/// checked on every response had been a tenth of the handler's.
+pub(super) fn set_success_headers(headers: &mut HeaderMap) {
+    for (name, value) in JSON_SUCCESS_HEADERS.iter() {
+        headers.insert(name.clone(), value.clone());
     }
-    headers
+}
+
+static JSON_SUCCESS_HEADERS: LazyLock<Vec<(HeaderName, HeaderValue)>> = LazyLock::new(|| {
+    let content_type = (CONTENT_TYPE, HeaderValue::from_static(JSON_UTF8));
+    let rest = NO_CACHE_HEADERS.iter().chain(&CORS_HEADERS);
+    std::iter::once(content_type)
+        .chain(rest.map(|(name, value)| (name.clone(), HeaderValue::from_static(value))))
+        .collect()
 });

@@ -17,7 +17,7 @@ use crate::refusal::{DomainError, Refusal};
 use crate::release::{Failure, Raised, ZammadVersion};
 use crate::store::StoreError;
 
-use super::answer::{JSON_SUCCESS_HEADERS, JSON_UTF8};
+use super::answer::{set_success_headers, JSON_UTF8};
 
 /// Why a request to one of Zammad's routes was answered with an error.
 #[derive(Debug, thiserror::Error)]
@@ -207,7 +207,8 @@ impl ResponseError for ApiError {
         // A refusal the action rendered itself ran the whole action, so it has the success
         // headers.
         if from_action {
-            *response.headers_mut() = JSON_SUCCESS_HEADERS.clone();
+            response.headers_mut().clear();
+            set_success_headers(response.headers_mut());
         }
         response
     }
