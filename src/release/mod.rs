@@ -88,7 +88,7 @@ pub struct ZammadVersion {
 
 impl Default for ZammadVersion {
     fn default() -> Self {
-        Self::V5_0
+        Self::DEFAULT
     }
 }
 
@@ -153,6 +153,8 @@ impl ZammadVersion {
     pub const V7_2: Self = Self::at(Line::V7_2, 7, 2, 0);
     /// Zammad 7.3.0, the newest stable release.
     pub const V7_3: Self = Self::at(Line::V7_3, 7, 3, 0);
+    /// The release the mock answers as unless told otherwise: the seed's.
+    pub const DEFAULT: Self = Self::V5_0;
 
     const fn at(line: Line, major: u16, minor: u16, patch: u16) -> Self {
         Self {
