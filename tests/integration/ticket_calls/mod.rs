@@ -31,6 +31,9 @@ mod clients;
 /// graph show of created and deleted tickets (§11.1, §11.7).
 mod delete;
 
+/// `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number`: §6.
+mod merge;
+
 /// The default data set's customer (role Customer, organization 1, shared).
 pub const CUSTOMER: (&str, &str) = ("nicole.braun@zammad.org", "test");
 /// An agent with `full` on group 1 and without `admin` (see [`App::with_extra_users`]).
