@@ -520,3 +520,51 @@ fn only_put_is_routed_also_with_the_json_suffix_and_the_call_is_journaled() {
         ]
     );
 }
+
+#[test]
+fn a_merge_survives_kill_9_after_its_answer() {
+    let folder = tempfile::TempDir::new().unwrap();
+    let db = folder.path().join("db");
+    let args = [std::ffi::OsStr::new("--db"), db.as_os_str()];
+    let client = reqwest::blocking::Client::new();
+    let send = |base: &str, method: Method, path: &str| {
+        answer(
+            client
+                .request(method, format!("{base}{path}"))
+                .basic_auth(AGENT.0, Some(AGENT.1))
+                .send()
+                .unwrap(),
+        )
+    };
+    let links = |base: &str, id: i64| {
+        send(
+            base,
+            Method::GET,
+            &format!("/api/v1/links?link_object=Ticket&link_object_value={id}"),
+        )
+        .1["links"]
+            .clone()
+    };
+    let running = crate::helpers::RunningBinary::start(&args);
+    let (status, _) = send(
+        &running.base,
+        Method::PUT,
+        "/api/v1/ticket_merge/147470/34147471",
+    );
+    assert_eq!(status, 200);
+    let before: Vec<Value> = [147469, 147470, 147471]
+        .iter()
+        .map(|id| links(&running.base, *id))
+        .collect();
+    // Act: no chance to flush anything not already durable.
+    running.signal("-KILL");
+    let running = crate::helpers::RunningBinary::start(&args);
+    // Assert
+    let after: Vec<Value> = [147469, 147470, 147471]
+        .iter()
+        .map(|id| links(&running.base, *id))
+        .collect();
+    assert_eq!(after, before);
+    let (_, source) = send(&running.base, Method::GET, "/api/v1/tickets/147470");
+    assert_eq!(source["state_id"], 5);
+}
