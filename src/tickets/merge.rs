@@ -17,7 +17,7 @@ use super::merge_links;
 use super::policy;
 use crate::auth::{AuthMethod, Caller};
 use crate::model::{Millis, ModelKind};
-use crate::records::{listed_ids, Record, Stored};
+use crate::records::{listed_ids, Record, RecordStore, Stored};
 use crate::refusal::{DomainError, Refusal, TicketRefusal};
 use crate::release::{MergeAccess, ZammadVersion};
 use crate::render;
@@ -192,9 +192,7 @@ fn checked(
         }
     };
     // `Ticket#merge_to`: a merged target, then the same ticket.
-    let seeds = release.room().seeds;
-    let target_state = state_id(&target).and_then(|id| Lookup::State.name(records, seeds, id));
-    if target_state.as_deref() == Some(MERGED) {
+    if is_merged(&target, records, release) {
         return Err(TicketRefusal::MergeIntoMerged.into());
     }
     if source.id == target.id {
@@ -203,13 +201,17 @@ fn checked(
     Ok((source, target))
 }
 
+/// Whether `ticket` is merged into another: its state is the seeded `merged`
+/// (`state.state_type.name == 'merged'` in `Ticket#merge_to`).
+pub fn is_merged(ticket: &Record, records: &RecordStore, release: ZammadVersion) -> bool {
+    state_id(ticket)
+        .and_then(|id| Lookup::State.name(records, release.room().seeds, id))
+        .is_some_and(|name| name == MERGED)
+}
+
 /// `TicketPolicy#agent_update_access?`: `ticket.agent` and `change` (or `full`) on the
 /// ticket's active group; no owner and no customer path.
-fn agent_update_access(
-    caller: &Caller,
-    records: &crate::records::RecordStore,
-    ticket: &Record,
-) -> bool {
+fn agent_update_access(caller: &Caller, records: &RecordStore, ticket: &Record) -> bool {
     caller.is_ticket_agent()
         && ticket.fields.group_id.is_some_and(|group| {
             records

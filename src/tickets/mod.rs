@@ -32,7 +32,7 @@ pub use articles::{list as list_articles, ListArticles};
 pub use create::{create, CreateTicket};
 pub use delete::delete;
 pub use index::{list, ListTickets};
-pub use merge::{merge, MergeTickets};
+pub use merge::{is_merged, merge, MergeTickets};
 pub use update::{update, UpdateTicket};
 
 use crate::auth::Caller;

@@ -568,3 +568,43 @@ fn a_merge_survives_kill_9_after_its_answer() {
     let (_, source) = send(&running.base, Method::GET, "/api/v1/tickets/147470");
     assert_eq!(source["state_id"], 5);
 }
+
+#[test]
+fn the_pages_graph_shows_the_merged_ticket_with_its_parent_link() {
+    for version in every_line() {
+        let app = App::start(version);
+        assert_eq!(app.merge_as(AGENT, 147470, "34147471").0, 200);
+        // Act
+        let (status, graph) = app.get("/__mock/graph?ticket=147471");
+        // Assert
+        assert_eq!(status, 200, "{graph}");
+        let merged: Vec<(i64, bool)> = graph["tickets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| (t["id"].as_i64().unwrap(), t["merged"] == true))
+            .collect();
+        assert_eq!(
+            merged,
+            [(147471, false), (147470, true), (147469, false)],
+            "{version:?}: {graph}"
+        );
+        assert!(
+            graph["links"]
+                .as_array()
+                .unwrap()
+                .contains(&json!({"id": 5, "type": "parent", "source": 147471, "target": 147470})),
+            "{graph}"
+        );
+    }
+    // The page has a style and a legend entry for it.
+    let app = App::start(ZammadVersion::default());
+    let text = |path: &str| {
+        app.call(Method::GET, path, None, Value::Null)
+            .text()
+            .unwrap()
+    };
+    assert!(text("/__mock/ui").contains("class=\"key merged\""));
+    assert!(text("/__mock/ui/app.js").contains("classes.push(\"merged\")"));
+    assert!(text("/__mock/ui/style.css").contains(".node.merged .shape"));
+}
