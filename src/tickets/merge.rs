@@ -132,8 +132,18 @@ fn merge_in(
     merge_links::merge(tx, source.id, target.id, now)?;
     // `self.state_id = merged; self.owner_id = 1; save!` by the caller.
     let merged = seeded(records, seeds, Lookup::State, MERGED);
+    let changed = state_id(&source) != Some(merged) || source.fields.owner_id != Some(1);
     source_attrs.insert("state_id".into(), merged.into());
     source_attrs.insert("owner_id".into(), 1.into());
+    if changed {
+        // The save's callbacks: `Ticket#reset_pending_time` (merged is no pending state) and
+        // `ticket/sets_last_owner_update_time.rb` (owner nobody, a state outside `work_on`).
+        for key in ["pending_time", "last_owner_update_at"] {
+            if source_attrs.contains_key(key) {
+                source_attrs.insert(key.into(), Value::Null);
+            }
+        }
+    }
     source_attrs.insert("updated_by_id".into(), caller.user_id().into());
     source_attrs.insert("updated_at".into(), Value::String(now.to_string()));
     put_ticket(tx, source.id, source_attrs)?;

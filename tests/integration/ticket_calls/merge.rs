@@ -608,3 +608,58 @@ fn the_pages_graph_shows_the_merged_ticket_with_its_parent_link() {
     assert!(text("/__mock/ui/app.js").contains("classes.push(\"merged\")"));
     assert!(text("/__mock/ui/style.css").contains(".node.merged .shape"));
 }
+
+#[test]
+fn a_pending_source_loses_its_pending_time_as_its_state_changes() {
+    for version in every_line() {
+        let app = App::start(version);
+        let source = app.create_simple("pending");
+        let (status, body) = app.update_as(
+            AGENT,
+            source,
+            json!({"state": "pending reminder", "pending_time": "2030-01-01T00:00:00.000Z"}),
+        );
+        assert_eq!(status, 200, "{version:?}: {body}");
+        assert!(!app.ticket(source).1["pending_time"].is_null());
+        // Act
+        let (status, body) = app.merge_as(AGENT, source, "34147469");
+        // Assert
+        assert_eq!(status, 200, "{body}");
+        let merged = &body["source_ticket"];
+        assert_eq!(
+            (&merged["state_id"], &merged["pending_time"]),
+            (&json!(5), &Value::Null)
+        );
+        assert_eq!(merged["last_owner_update_at"], Value::Null);
+        assert_eq!(app.ticket(source).1, *merged);
+    }
+}
+
+#[test]
+fn in_5_0_the_owner_of_a_ticket_may_merge_it_whatever_its_group() {
+    for version in every_line() {
+        let app = App::start(version).with_extra_users();
+        // A ticket in group 2 owned by the agent with access to group 1 only.
+        let mut body = minimal("owned");
+        body["group_id"] = json!(2);
+        body["owner_id"] = json!(102);
+        let (status, ticket) = app.create_as(PLAIN_AGENT, body);
+        assert_eq!(
+            (status, &ticket["owner_id"]),
+            (201, &json!(102)),
+            "{ticket}"
+        );
+        // Act
+        let (status, body) = app.merge_as(CHANGE_AGENT, ticket["id"].as_i64().unwrap(), "34147469");
+        // Assert (5.0's `TicketPolicy#update?` lets the owner through; 6.5+'s
+        // `agent_update_access?` asks the group only)
+        match app.column() {
+            Column::V50 => assert_eq!((status, &body["result"]), (200, &json!("success"))),
+            _ => assert_eq!(
+                (status, body),
+                (403, humanized("Not authorized")),
+                "{version:?}"
+            ),
+        }
+    }
+}
