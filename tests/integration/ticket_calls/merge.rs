@@ -663,3 +663,39 @@ fn in_5_0_the_owner_of_a_ticket_may_merge_it_whatever_its_group() {
         }
     }
 }
+
+#[test]
+fn a_re_pointed_rows_other_end_lists_the_target_with_its_assets_after_being_asked_before() {
+    for version in every_line() {
+        let app = App::start(version);
+        let s = app.create_simple("s");
+        let t = app.create_simple("t");
+        let z = app.create_simple("z");
+        app.link("normal", s, z);
+        let path = format!("/api/v1/links?link_object=Ticket&link_object_value={z}");
+        let (_, before) = app.get(&path);
+        assert!(
+            before["assets"]["Ticket"][s.to_string()].is_object(),
+            "{before}"
+        );
+        // Act
+        assert_eq!(app.merge_as(AGENT, s, &app.number(t)).0, 200);
+        // Assert: what was reused for the first answer does not show through.
+        let (_, after) = app.get(&path);
+        assert_eq!(
+            after["links"],
+            json!([{"link_type": "normal", "link_object": "Ticket", "link_object_value": t}]),
+            "{version:?}"
+        );
+        let tickets = after["assets"]["Ticket"].as_object().unwrap();
+        assert!(tickets.contains_key(&t.to_string()), "{version:?}: {after}");
+        assert!(
+            !tickets.contains_key(&s.to_string()),
+            "{version:?}: {after}"
+        );
+        assert_eq!(
+            tickets[&t.to_string()]["updated_at"],
+            app.ticket(t).1["updated_at"]
+        );
+    }
+}
