@@ -96,6 +96,8 @@ pub(super) async fn delete_ticket(call: Call) -> Result<HttpResponse, ApiError> 
 /// result (a "failed" result is a refusal answered 200 too).
 pub(super) async fn merge_tickets(call: Call) -> Result<HttpResponse, ApiError> {
     let caller = call.caller()?;
+    // The action reads `params[...]`: a body Rails cannot parse is its 400 first.
+    call.params()?;
     let request = MergeTickets {
         source_id: call.path("source"),
         target_number: call.path("target"),

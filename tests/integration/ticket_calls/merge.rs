@@ -492,10 +492,20 @@ fn only_put_is_routed_also_with_the_json_suffix_and_the_call_is_journaled() {
         Some(AGENT),
         Value::Null,
     ));
+    let unparsable = app
+        .client
+        .put(app.server.url("/api/v1/ticket_merge/147470/34147471"))
+        .basic_auth(AGENT.0, Some(AGENT.1))
+        .header("Content-Type", "application/json")
+        .body("{not json")
+        .send()
+        .unwrap()
+        .status();
     let put = app.merge_as(AGENT, 147470, "34147471.json");
     // Assert
     assert_eq!(get.0, 404, "{}", get.1);
     assert_eq!(post.0, 404);
+    assert_eq!(unparsable, 400);
     assert!(
         get.1["error"]
             .as_str()
@@ -516,6 +526,7 @@ fn only_put_is_routed_also_with_the_json_suffix_and_the_call_is_journaled() {
         [
             ("GET".to_owned(), 404),
             ("POST".to_owned(), 404),
+            ("PUT".to_owned(), 400),
             ("PUT".to_owned(), 200)
         ]
     );
@@ -698,4 +709,24 @@ fn a_re_pointed_rows_other_end_lists_the_target_with_its_assets_after_being_aske
             app.ticket(t).1["updated_at"]
         );
     }
+}
+
+#[test]
+fn a_fault_rule_on_the_merge_route_answers_instead_and_changes_nothing() {
+    let app = App::start(ZammadVersion::default());
+    let rule = json!({"kind": "too_many_requests", "retry_after": 2,
+                      "route": "tickets#ticket_merge", "times": 1});
+    let added = app.call(Method::POST, "/__mock/faults", None, rule);
+    assert!(added.status().is_success(), "{}", added.text().unwrap());
+    // Act
+    let throttled = app.merge_as(AGENT, 147470, "34147471");
+    let links_between = app.links_of(147470);
+    let answered = app.merge_as(AGENT, 147470, "34147471");
+    // Assert
+    assert_eq!(throttled.0, 429, "{}", throttled.1);
+    assert_eq!(links_between, [(json!("normal"), 147469)]);
+    assert_eq!(
+        (answered.0, &answered.1["result"]),
+        (200, &json!("success"))
+    );
 }

@@ -1,5 +1,5 @@
-//! The calls that make, change and delete the tickets an integration links (issue 22,
-//! `zammad-ticket-workflow.md` §2–§5), over HTTP against every release line the mock offers.
+//! The calls that make, change, merge and delete the tickets an integration links (issues 22
+//! and 23, `zammad-ticket-workflow.md` §2–§6), over HTTP against every release line the mock offers.
 //! Each module takes one section of the spec; a test names the rule it shows. Where the
 //! spec's columns differ, a test asks [`Column`] which one the line answers as (a line
 //! without a column of its own answers as the newest column before it).
