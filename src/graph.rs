@@ -253,6 +253,40 @@ impl LinkGraph {
         self.links.fetch_sub(removed, Ordering::Relaxed);
     }
 
+    /// Moves each link `(from, to)` to new ends under its own id (a merge re-points a
+    /// ticket's rows): every `from` leaves its ends first, then every `to` joins its ends,
+    /// so a node that is an end of both (the other end of a re-pointed row) ends up with
+    /// the new edge only, in both directions. The number of links does not change. Time is
+    /// proportional to the rows and the lists they touch.
+    ///
+    /// Locking: as [`LinkGraph::insert`], one node at a time.
+    pub fn move_all(&self, moves: &[(LinkRow, LinkRow)]) {
+        if moves.is_empty() {
+            return;
+        }
+        let from: Vec<LinkRow> = moves.iter().map(|(from, _)| *from).collect();
+        self.remove_all(&from);
+        let mut by_owner: HashMap<ObjectRef, Vec<Edge>, FxBuildHasher> = HashMap::default();
+        for (_, to) in moves {
+            for (owner, edge) in Self::ends(to) {
+                by_owner.entry(owner).or_default().push(edge);
+            }
+        }
+        for (owner, edges) in by_owner {
+            let mut list = self.nodes.entry(owner).or_default();
+            // A few edges go to their places; many are appended and the list sorted once.
+            if edges.len() <= 8 {
+                for edge in edges {
+                    Self::insert_ordered(&mut list, edge);
+                }
+            } else {
+                list.extend(edges);
+                list.sort_unstable_by_key(Edge::order_key);
+            }
+        }
+        self.links.fetch_add(moves.len(), Ordering::Relaxed);
+    }
+
     /// Removes every link.
     pub fn clear(&self) {
         self.nodes.clear();
@@ -389,6 +423,44 @@ mod tests {
         assert!(graph
             .find(LinkTypeId(2), ObjectRef::ticket(10), ObjectRef::ticket(20))
             .is_empty());
+    }
+
+    #[test]
+    fn a_moved_row_keeps_its_id_and_both_directions_agree() {
+        let graph = LinkGraph::new();
+        let rows = [row(1, 1, 10, 20), row(2, 1, 30, 10), row(3, 1, 10, 40)];
+        for r in &rows {
+            graph.insert(r);
+        }
+        graph.insert(&row(4, 1, 40, 20));
+        // Act: 10's rows re-pointed to 40; row 3 (10→40) becomes a self link of 40.
+        graph.move_all(&[
+            (rows[0], row(1, 1, 40, 20)),
+            (rows[1], row(2, 1, 30, 40)),
+            (rows[2], row(3, 1, 40, 40)),
+        ]);
+        // Assert
+        assert_eq!(graph.len(), 4);
+        assert!(graph.edges(ObjectRef::ticket(10)).is_empty());
+        let of = |id| -> Vec<(u64, Side, i64)> {
+            graph
+                .edges(ObjectRef::ticket(id))
+                .iter()
+                .map(|e| (e.link_id, e.side, e.other_value))
+                .collect()
+        };
+        assert_eq!(
+            of(40),
+            [
+                (1, Side::Source, 20),
+                (3, Side::Source, 40),
+                (4, Side::Source, 20),
+                (2, Side::Target, 30),
+                (3, Side::Target, 40),
+            ]
+        );
+        assert_eq!(of(20), [(1, Side::Target, 40), (4, Side::Target, 40)]);
+        assert_eq!(of(30), [(2, Side::Source, 40)]);
     }
 
     #[test]

@@ -111,6 +111,10 @@ pub struct TicketNode {
     pub title: Option<String>,
     /// Whether a ticket record exists (a link may point at a missing one).
     pub exists: bool,
+    /// Whether the ticket is merged into another (its state is `merged`, spec §6); only
+    /// shown when it is.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub merged: bool,
     /// Links between here and the start ticket.
     pub distance: u32,
     /// Whether the ticket has links the answer leaves out (at the depth edge, or the limit).
@@ -232,8 +236,15 @@ fn walk(
     }
 }
 
-/// The graph around `center` as `view` shows it.
-pub fn graph_view(view: &View<'_>, center: i64, depth: u32, limit: usize) -> GraphView {
+/// The graph around `center` as `view` shows it; `merged` says whether a ticket record is
+/// a merged ticket (the running release knows the state's name).
+pub fn graph_view(
+    view: &View<'_>,
+    center: i64,
+    depth: u32,
+    limit: usize,
+    merged: impl Fn(&crate::records::Record) -> bool,
+) -> GraphView {
     let names = view.names();
     let ticket_object = names.object_id("Ticket").unwrap_or(TICKET_OBJECT);
     let walked = walk(center, depth, limit, ticket_object, |id| {
@@ -249,6 +260,7 @@ pub fn graph_view(view: &View<'_>, center: i64, depth: u32, limit: usize) -> Gra
                 number: record.as_ref().and_then(|r| r.fields.number.clone()),
                 title: record.as_ref().and_then(|r| title_of(r.json())),
                 exists: record.is_some(),
+                merged: record.as_deref().is_some_and(|r| merged(r)),
                 distance: node.distance,
                 cut_off: node.cut_off,
                 other_links: node.other_links,

@@ -162,6 +162,14 @@ pub enum TicketRefusal {
     FollowUpClosed,
     /// A delete by a caller who may delete the ticket but lacks `admin`.
     AdminRequired,
+    /// A merge whose target number names no ticket (answered 200 "failed").
+    MergeTargetNotFound,
+    /// A merge whose source id names no ticket (answered 200 "failed").
+    MergeSourceNotFound,
+    /// A merge into a ticket that is merged itself.
+    MergeIntoMerged,
+    /// A merge of a ticket into itself.
+    MergeIntoItself,
 }
 
 /// Which part of a create's `links` is misshapen.

@@ -71,6 +71,8 @@ enum Body {
     ErrorOnly(String),
     /// Zammad's masked internal error; the text is logged, not sent.
     Masked(String),
+    /// `{"result": "failed", "message": t}`: a call that answers its refusal with 200.
+    Failed(String),
 }
 
 /// An error's answer: status, body, and whether the action ran to its end (so the answer
@@ -145,6 +147,7 @@ fn raised(Failure { raised, text }: Failure, sees_details: bool) -> Parts {
         Raised::MaskedUnprocessable => {
             (StatusCode::UNPROCESSABLE_ENTITY, Body::Masked(text), false)
         }
+        Raised::Failed => (StatusCode::OK, Body::Failed(text), true),
     };
     Parts {
         status,
@@ -193,6 +196,9 @@ impl ResponseError for ApiError {
                 serde_json::json!({"error": text, "error_human": text}).to_string()
             }
             Body::ErrorOnly(text) => serde_json::json!({ "error": text }).to_string(),
+            Body::Failed(text) => {
+                serde_json::json!({"result": "failed", "message": text}).to_string()
+            }
             Body::Masked(cause) => {
                 let id = error_id();
                 // As Zammad logs it, so that the id a client shows can be looked up.

@@ -138,6 +138,11 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
     .route(
         "/api/v1/ticket_articles/by_ticket/{id}",
         only(Method::GET).to(articles::list_articles),
+    )
+    // `config/routes/ticket.rb`: only PUT; the handler strips a `.json` suffix.
+    .route(
+        "/api/v1/ticket_merge/{source}/{target}",
+        only(Method::PUT).to(tickets::merge_tickets),
     );
 }
 

@@ -1,7 +1,8 @@
 //! The ticket and user calls that link workflows make around the Links API (spec §7):
 //! `GET /api/v1/tickets/:id` (with `expand`, `full` or `all`), `GET /api/v1/tickets` and
 //! `GET /api/v1/users/me`, and the calls that make the tickets an integration links:
-//! `POST /api/v1/tickets`, `PUT` and `DELETE /api/v1/tickets/:id` (issue 22). Each is a thin
+//! `POST /api/v1/tickets`, `PUT` and `DELETE /api/v1/tickets/:id` (issue 22), and
+//! `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number` (issue 23). Each is a thin
 //! adapter of `tickets`. Same authentication as the link calls.
 
 use actix_web::http::StatusCode;
@@ -10,7 +11,9 @@ use actix_web::HttpResponse;
 use super::answer::json_success;
 use super::extract::Call;
 use super::ApiError;
-use crate::tickets::{self, Asked, CreateTicket, ListTickets, ShowTicket, UpdateTicket};
+use crate::tickets::{
+    self, Asked, CreateTicket, ListTickets, MergeTickets, ShowTicket, UpdateTicket,
+};
 
 /// `GET /api/v1/tickets/:id`: 200 with the ticket in the shape asked for.
 pub(super) async fn show_ticket(call: Call) -> Result<HttpResponse, ApiError> {
@@ -87,4 +90,20 @@ pub(super) async fn delete_ticket(call: Call) -> Result<HttpResponse, ApiError> 
         .await
         .map_err(call.failed())?;
     Ok(json_success(StatusCode::OK, String::new()))
+}
+
+/// `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number`: 200 with the merge's
+/// result (a "failed" result is a refusal answered 200 too).
+pub(super) async fn merge_tickets(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    // The action reads `params[...]`: a body Rails cannot parse is its 400 first.
+    call.params()?;
+    let request = MergeTickets {
+        source_id: call.path("source"),
+        target_number: call.path("target"),
+    };
+    let body = tickets::merge(call.state(), &request, caller)
+        .await
+        .map_err(call.failed())?;
+    Ok(json_success(StatusCode::OK, body))
 }

@@ -79,7 +79,11 @@ pub(super) async fn get_graph(
             .map(|record| record.id)
             .ok_or_else(|| AdminError::NotFound(format!("no ticket number {number}")))?,
     };
-    let graph = graph_view(&view, center, query.depth, query.limit);
+    let release = state.release();
+    let records = view.records();
+    let graph = graph_view(&view, center, query.depth, query.limit, |ticket| {
+        crate::tickets::is_merged(ticket, records, release)
+    });
     drop(view);
     // A ticket id with neither a record nor links is a typo, not an empty picture.
     if !graph.tickets[0].exists && graph.links.is_empty() && graph.tickets[0].other_links == 0 {

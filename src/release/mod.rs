@@ -41,7 +41,9 @@ pub(crate) use room::{
     WalkFn,
 };
 
-pub(crate) use ticket_calls::{ClosedTickets, DuplicateLinks, TicketCallRules};
+pub(crate) use ticket_calls::{
+    ClosedTickets, DuplicateLinks, MergeAccess, MergeRules, TicketCallRules,
+};
 
 /// The behaviour lines: groups of Zammad releases whose link code answers alike (spec §0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

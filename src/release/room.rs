@@ -109,6 +109,10 @@ pub(crate) enum Raised {
     /// unrescued error the mock answers as a client error): masked as Zammad masks it for
     /// callers who may not see details; the text is logged.
     MaskedUnprocessable,
+    /// The controller's own `render json: {result: 'failed', message: …}, status: :ok`
+    /// (`tickets_controller.rb#ticket_merge`): a refusal answered 200, after the action ran
+    /// to its end.
+    Failed,
 }
 
 /// A failure with a fixed text, as a room states it.

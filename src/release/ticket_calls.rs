@@ -65,6 +65,36 @@ pub(crate) struct TicketCallRules {
     pub ticket_keys: &'static [&'static str],
     /// A new user's keys where the data set shows none.
     pub user_keys: &'static [&'static str],
+    /// `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number` (spec §6).
+    pub merge: MergeRules,
+}
+
+/// What a ticket merge does the line's way (spec §6).
+#[derive(Debug)]
+pub(crate) struct MergeRules {
+    /// Who may merge which tickets, and in which order it is checked.
+    pub access: MergeAccess,
+    /// The 200 "failed" message for a target number that names no ticket.
+    pub target_not_found: &'static str,
+    /// The 200 "failed" message for a source id that names no ticket.
+    pub source_not_found: &'static str,
+    /// The 422 for a target that is merged itself (`Ticket#merge_to`).
+    pub into_merged: &'static str,
+    /// The 422 for a source that is the target (`Ticket#merge_to`).
+    pub into_itself: &'static str,
+    /// Whether the target's `article_count` is counted again after the articles moved.
+    pub recounts_target: bool,
+}
+
+/// How a merge is authorized.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MergeAccess {
+    /// 5.0's controller: the target found by number, then `update?` on it; the source found
+    /// by id, then `update?` on it (agent, owner or customer access).
+    UpdatePolicy,
+    /// `Service::Ticket::Merge` (6.5+): both found first, then `agent_update_access?` on
+    /// the source, then on the target (agent `change` on the group only).
+    AgentUpdateAccess,
 }
 
 /// What a `links` entry of a create does when the same link exists.
@@ -187,6 +217,16 @@ impl TicketCallRules {
                 Raised::Forbidden,
                 "Not authorized (admin permission required)!",
             ),
+            // `tickets_controller.rb#ticket_merge` renders these itself, with 200.
+            TicketRefusal::MergeTargetNotFound => {
+                Failure::new(Raised::Failed, self.merge.target_not_found)
+            }
+            TicketRefusal::MergeSourceNotFound => {
+                Failure::new(Raised::Failed, self.merge.source_not_found)
+            }
+            // `Ticket#merge_to` raises `Exceptions::UnprocessableEntity`.
+            TicketRefusal::MergeIntoMerged => humanized(self.merge.into_merged.into()),
+            TicketRefusal::MergeIntoItself => humanized(self.merge.into_itself.into()),
         }
     }
 }

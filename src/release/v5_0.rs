@@ -7,8 +7,8 @@ use super::parts::{self, Out};
 use super::ticket_calls::ARTICLE_ASSOCIATIONS;
 use super::{
     AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks, Duplicates,
-    ExpandRules, Fixed, LinkRules, Paging, PermissionDenied, Raised, Room, SelfLinks, Shape,
-    TicketCallRules, TicketRules,
+    ExpandRules, Fixed, LinkRules, MergeAccess, MergeRules, Paging, PermissionDenied, Raised, Room,
+    SelfLinks, Shape, TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -145,6 +145,15 @@ pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
     article_time_unit: false,
     ticket_keys: TICKET_KEYS,
     user_keys: USER_KEYS,
+    // `tickets_controller.rb#ticket_merge` and `app/models/ticket.rb#merge_to` (5.0).
+    merge: MergeRules {
+        access: MergeAccess::UpdatePolicy,
+        target_not_found: "No such target ticket number!",
+        source_not_found: "No such source ticket!",
+        into_merged: "ticket already merged, no merge into merged ticket possible",
+        into_itself: "Can't merge ticket with it self!",
+        recounts_target: false,
+    },
 };
 
 /// The columns of 5.0's `tickets` table, then the `*_ids` its assets add.

@@ -9,8 +9,8 @@
 use super::parts::{self, Out};
 use super::{
     v5_0, AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks,
-    Duplicates, ExpandRules, Fixed, LinkPolicy, LinkRules, PermissionDenied, Raised, Room,
-    SelfLinks, TicketCallRules, TicketRules,
+    Duplicates, ExpandRules, Fixed, LinkPolicy, LinkRules, MergeAccess, MergeRules,
+    PermissionDenied, Raised, Room, SelfLinks, TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -135,6 +135,15 @@ pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
     article_time_unit: true,
     ticket_keys: TICKET_KEYS,
     user_keys: USER_KEYS,
+    // `app/services/service/ticket/merge.rb` and `app/models/ticket.rb#merge_to` (6.5).
+    merge: MergeRules {
+        access: MergeAccess::AgentUpdateAccess,
+        target_not_found: "The target ticket number could not be found.",
+        source_not_found: "The source ticket could not be found.",
+        into_merged: "It is not possible to merge into an already merged ticket.",
+        into_itself: "A ticket cannot be merged into itself.",
+        recounts_target: false,
+    },
     ..v5_0::TICKET_CALLS
 };
 

@@ -4,7 +4,7 @@
 //! (AI models arrive with 7.0); the 79-permission table of the 7.0 development line; no
 //! `report` exception in the ticket index.
 
-use super::{v5_0, v6_5, Covers, ExpandRules, Room, TicketCallRules, TicketRules};
+use super::{v5_0, v6_5, Covers, ExpandRules, MergeRules, Room, TicketCallRules, TicketRules};
 use crate::expand::Association;
 
 pub(super) const ROOM: Room = Room {
@@ -54,6 +54,11 @@ pub(super) const TICKET_CALLS: TicketCallRules = TicketCallRules {
     // 7.0.0 links whatever the caller names; 7.0.1 fixed CVE-2026-34722.
     create_links_authorized_from: Some((7, 0, 1)),
     ticket_keys: TICKET_KEYS,
+    // 7.0's merge recounts the target's articles once they moved (spec §6.2).
+    merge: MergeRules {
+        recounts_target: true,
+        ..v6_5::TICKET_CALLS.merge
+    },
     ..v6_5::TICKET_CALLS
 };
 

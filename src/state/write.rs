@@ -62,6 +62,8 @@ pub struct WriteTx<'s> {
     tokens: Vec<ApiToken>,
     added: Vec<LinkRow>,
     removed: Vec<LinkRow>,
+    /// Rows re-pointed: each as it was, and as it is now (the same id).
+    moved: Vec<(LinkRow, LinkRow)>,
     deleted: HashSet<(ModelKind, i64), FxBuildHasher>,
     first_link_id: u64,
     first_record_ids: RecordIds,
@@ -267,6 +269,24 @@ impl<'s> WriteTx<'s> {
         self.removed.push(row);
     }
 
+    /// The stored rows of links `ids` that exist (with their timestamps), by id.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub fn stored_links(&self, ids: &[u64]) -> Result<Vec<LinkRow>, StoreError> {
+        self.state.store.links_by_id(ids)
+    }
+
+    /// Moves link `from` to the ends of `to`, which keeps its id (an `update_all` that
+    /// re-points a row): the row is written over, and the graph drops `from` from its old
+    /// ends before it adds `to` at its new ones, so an end both rows share keeps one edge.
+    /// The link count does not change.
+    pub fn move_link(&mut self, from: LinkRow, to: LinkRow) {
+        debug_assert_eq!(from.id, to.id, "a moved link keeps its id");
+        self.writes.put_link(&to);
+        self.moved.push((from, to));
+    }
+
     /// Applies the transaction: durable writes first, then memory.
     fn commit(mut self) -> Result<bool, StoreError> {
         for name in &self.created {
@@ -310,6 +330,7 @@ impl<'s> WriteTx<'s> {
             state.graph.insert(row);
         }
         state.graph.remove_all(&self.removed);
+        state.graph.move_all(&self.moved);
         Ok(wrote)
     }
 
@@ -397,6 +418,7 @@ impl AppState {
             tokens: Vec::new(),
             added: Vec::new(),
             removed: Vec::new(),
+            moved: Vec::new(),
             deleted: HashSet::default(),
             first_link_id,
             first_record_ids,

@@ -440,6 +440,36 @@ impl Store {
         Ok(snapshot)
     }
 
+    /// The stored rows of links `ids` that exist, by id, each block read once (a merge
+    /// re-points a ticket's thousands of rows keeping their timestamps).
+    ///
+    /// # Errors
+    /// When sled fails or a row is unreadable.
+    pub fn links_by_id(&self, ids: &[u64]) -> Result<Vec<LinkRow>, StoreError> {
+        let mut wanted = ids.to_vec();
+        wanted.sort_unstable();
+        wanted.dedup();
+        self.with_db(|db| {
+            let mut rows = Vec::with_capacity(wanted.len());
+            let mut at = 0;
+            while at < wanted.len() {
+                let block = block_of(wanted[at]);
+                let end = at + wanted[at..].partition_point(|id| block_of(*id) == block);
+                let key = block_key(block);
+                if let Some(value) = db.get(key)? {
+                    let ids = &wanted[at..end];
+                    rows.extend(
+                        decode_block(&key, &value)?
+                            .into_iter()
+                            .filter(|row| ids.binary_search(&row.id).is_ok()),
+                    );
+                }
+                at = end;
+            }
+            Ok(rows)
+        })
+    }
+
     /// The stored link row `id`.
     ///
     /// # Errors

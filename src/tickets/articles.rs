@@ -339,7 +339,7 @@ fn ticket_follows(
 }
 
 /// Whether an article's sender is `System` (id 3).
-fn is_by_system(article: &Record) -> bool {
+pub(super) fn is_by_system(article: &Record) -> bool {
     #[derive(serde::Deserialize)]
     struct Sender {
         sender_id: Option<i64>,

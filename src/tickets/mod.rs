@@ -3,7 +3,8 @@
 //! `links`), the ticket index (`index`), and `GET /api/v1/users/me`. Clients fetch a ticket
 //! to learn its number before linking it, and `capture --all` walks the index. The tickets
 //! an integration links are created (`create`, with `links`: `create_links`), changed
-//! (`update`) and deleted (`delete`) here too, with their articles (`articles`); the
+//! (`update`), merged (`merge`, its links in `merge_links`) and deleted (`delete`) here
+//! too, with their articles (`articles`); the
 //! attributes' cleaning, the customer, a new record's shape, the ticket policy and the
 //! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`).
 //!
@@ -18,6 +19,8 @@ mod create_links;
 mod customer;
 mod delete;
 mod index;
+mod merge;
+mod merge_links;
 pub(crate) mod numbers;
 mod policy;
 mod shape;
@@ -29,6 +32,7 @@ pub use articles::{list as list_articles, ListArticles};
 pub use create::{create, CreateTicket};
 pub use delete::delete;
 pub use index::{list, ListTickets};
+pub use merge::{is_merged, merge, MergeTickets};
 pub use update::{update, UpdateTicket};
 
 use crate::auth::Caller;

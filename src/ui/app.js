@@ -152,7 +152,8 @@
 
   function ticketTitle(t) {
     if (!t.exists) return "(no ticket record)";
-    return t.title !== null ? t.title : "";
+    const title = t.title !== null ? t.title : "";
+    return t.merged ? "[merged] " + title : title;
   }
 
   // Radial tree: angles from the breadth-first tree, radii from how crowded each ring is.
@@ -321,6 +322,7 @@
       if (isCenter) classes.push("center");
       if (t.cut_off) classes.push("cut-off");
       if (!t.exists) classes.push("missing");
+      if (t.merged) classes.push("merged");
       const group = el("g", {
         class: classes.join(" "),
         transform: `translate(${p.x},${p.y})`,
@@ -333,6 +335,7 @@
       const tip = el("title", {}, group);
       tip.textContent = ticketLabel(t) + " " + ticketTitle(t) + " (ticket id " + t.id + ")" +
         (t.cut_off ? " — has more links past this depth" : "") +
+        (t.merged ? " — merged (its parent link names the ticket it went into)" : "") +
         (t.other_links ? ` — ${t.other_links} link(s) to other objects` : "");
       if (cards || isCenter) {
         el("rect", { x: -CARD_W / 2, y: -CARD_H / 2, width: CARD_W, height: CARD_H, rx: 6, class: "shape" }, group);

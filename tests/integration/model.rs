@@ -1,5 +1,5 @@
 //! A model-based property test: random sequences of add, remove, list, merge, ticket create
-//! (with `links`) and delete, reset and restart (graceful and `kill -9`) against the real
+//! (with `links`), delete and merge (`PUT /api/v1/ticket_merge`), reset and restart (graceful and `kill -9`) against the real
 //! binary on a real sled folder, each answer and the state after each step compared with a
 //! small reference model of Zammad's link and ticket rules written here, per behaviour line
 //! (the seed's 5.0, 6.5, and the newest, 7.3). proptest shrinks a failure to a minimal
@@ -10,8 +10,8 @@
 //! sequence creates (a deleted one's id stays in play: its links may dangle) and one id no
 //! record has.
 //!
-//! See: issues 13 ("a model-based property test"), 21 (every line's rules) and 22 (creates
-//! and deletes).
+//! See: issues 13 ("a model-based property test"), 21 (every line's rules), 22 (creates
+//! and deletes) and 23 (ticket merges).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::OsStr;
@@ -77,6 +77,9 @@ enum Step {
     Create(Vec<(Type, usize)>),
     /// `DELETE /api/v1/tickets/:id` of the ticket at this index of those known so far.
     Delete(usize),
+    /// `PUT /api/v1/ticket_merge/:source/:target_number` of the tickets at these indexes of
+    /// those known so far.
+    TicketMerge(usize, usize),
 }
 
 fn any_type() -> impl Strategy<Value = Type> {
@@ -99,6 +102,7 @@ fn any_step() -> impl Strategy<Value = Step> {
         1 => any::<bool>().prop_map(Step::Restart),
         3 => proptest::collection::vec((any_type(), 0..8usize), 0..4).prop_map(Step::Create),
         2 => (0..8usize).prop_map(Step::Delete),
+        3 => (0..8usize, 0..8usize).prop_map(|(s, t)| Step::TicketMerge(s, t)),
     ]
 }
 
@@ -143,6 +147,17 @@ struct Model {
     next: u64,
     tickets: BTreeSet<i64>,
     next_ticket: i64,
+    /// The tickets merged into another.
+    merged: BTreeSet<i64>,
+}
+
+/// What a ticket merge answers, as the model sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Merged {
+    Success,
+    /// 200 `{"result": "failed", "message": …}`.
+    Failed(&'static str),
+    Refused(u16, &'static str),
 }
 
 impl Model {
@@ -158,7 +173,65 @@ impl Model {
             next: 5,
             tickets: TICKETS.iter().map(|(id, _)| *id).collect(),
             next_ticket: 147_472,
+            merged: BTreeSet::new(),
         }
+    }
+
+    /// `PUT /api/v1/ticket_merge/:source/:target_number` by the default agent (who may update
+    /// every ticket here), spec workflow §6: the target by number, the source by id, a merged
+    /// target and the ticket itself refused; then the source's rows with a twin at the
+    /// target deleted, every other row naming the source re-pointed to the target (keeping
+    /// its id), and the parent row (target → source) added with the next id.
+    fn ticket_merge(&mut self, source: i64, target: i64) -> Merged {
+        let v50 = self.line == Line::V50;
+        if !self.tickets.contains(&target) {
+            return Merged::Failed(if v50 {
+                "No such target ticket number!"
+            } else {
+                "The target ticket number could not be found."
+            });
+        }
+        if !self.tickets.contains(&source) {
+            return Merged::Failed(if v50 {
+                "No such source ticket!"
+            } else {
+                "The source ticket could not be found."
+            });
+        }
+        if self.merged.contains(&target) {
+            return Merged::Refused(
+                422,
+                if v50 {
+                    "ticket already merged, no merge into merged ticket possible"
+                } else {
+                    "It is not possible to merge into an already merged ticket."
+                },
+            );
+        }
+        if source == target {
+            return Merged::Refused(
+                422,
+                if v50 {
+                    "Can't merge ticket with it self!"
+                } else {
+                    "A ticket cannot be merged into itself."
+                },
+            );
+        }
+        let before: Vec<(Type, i64, i64)> = self.rows.values().copied().collect();
+        let has = |row: (Type, i64, i64)| before.contains(&row);
+        self.rows.retain(|_, &mut (t, s, o)| {
+            let twin = (o == source && has((t, s, target))) || (s == source && has((t, target, o)));
+            !twin
+        });
+        let repoint = |end: i64| if end == source { target } else { end };
+        for (_, s, o) in self.rows.values_mut() {
+            (*s, *o) = (repoint(*s), repoint(*o));
+        }
+        self.rows.insert(self.next, (Type::Parent, target, source));
+        self.next += 1;
+        self.merged.insert(source);
+        Merged::Success
     }
 
     /// `POST /api/v1/tickets` with `links` (each row the new ticket → target, in order): the
@@ -194,6 +267,7 @@ impl Model {
         if !self.tickets.remove(&id) {
             return false;
         }
+        self.merged.remove(&id);
         self.rows.retain(|_, (_, s, o)| *s != id && *o != id);
         true
     }
@@ -494,6 +568,29 @@ fn run(line: Line, steps: &[Step]) -> Result<(), TestCaseError> {
                 let (status, answer) = mock.send(reqwest::Method::DELETE, &path, None);
                 let expected = if model.delete(id) { 200 } else { 404 };
                 prop_assert_eq!(status, expected, "step {}: {:?} → {}", n, step, answer);
+            }
+            Step::TicketMerge(from, into) => {
+                let known = model.known();
+                let (source, target) = (known[from % known.len()], known[into % known.len()]);
+                // Every ticket's number is "34" and its id, here.
+                let path = format!("/api/v1/ticket_merge/{source}/34{target}");
+                let (status, answer) = mock.send(reqwest::Method::PUT, &path, None);
+                match model.ticket_merge(source, target) {
+                    Merged::Success => {
+                        prop_assert_eq!(status, 200, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(&answer["result"], "success", "step {}", n);
+                        prop_assert_eq!(&answer["source_ticket"]["state_id"], 5);
+                        prop_assert_eq!(answer["target_ticket"]["id"].as_i64(), Some(target));
+                    }
+                    Merged::Failed(message) => {
+                        let failed = json!({"result": "failed", "message": message});
+                        prop_assert_eq!((status, &answer), (200, &failed), "step {}", n);
+                    }
+                    Merged::Refused(code, text) => {
+                        prop_assert_eq!(status, code, "step {}: {:?} → {}", n, step, answer);
+                        prop_assert_eq!(&answer["error"], text, "step {}", n);
+                    }
+                }
             }
         }
         for id in model.known() {

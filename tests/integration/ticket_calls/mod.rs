@@ -1,5 +1,5 @@
-//! The calls that make, change and delete the tickets an integration links (issue 22,
-//! `zammad-ticket-workflow.md` §2–§5), over HTTP against every release line the mock offers.
+//! The calls that make, change, merge and delete the tickets an integration links (issues 22
+//! and 23, `zammad-ticket-workflow.md` §2–§6), over HTTP against every release line the mock offers.
 //! Each module takes one section of the spec; a test names the rule it shows. Where the
 //! spec's columns differ, a test asks [`Column`] which one the line answers as (a line
 //! without a column of its own answers as the newest column before it).
@@ -30,6 +30,9 @@ mod clients;
 /// `DELETE /api/v1/tickets/:id`: §5, and what a restart, a reset, an export and the page's
 /// graph show of created and deleted tickets (§11.1, §11.7).
 mod delete;
+
+/// `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number`: §6.
+mod merge;
 
 /// The default data set's customer (role Customer, organization 1, shared).
 pub const CUSTOMER: (&str, &str) = ("nicole.braun@zammad.org", "test");
