@@ -5,7 +5,9 @@
 //! an integration links are created (`create`, with `links`: `create_links`), changed
 //! (`update`) and deleted (`delete`) here too, with their articles (`articles`); the
 //! attributes' cleaning, the customer, a new record's shape, the ticket policy and the
-//! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`).
+//! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`). The
+//! ticket search, as a Zammad without Elasticsearch answers it, is a room of its own
+//! (`search`).
 //!
 //! Like `links`, each call takes a typed request and the caller, and answers a body or a
 //! reason ([`Refusal`]); what differs between releases (the policy, the order of the shapes,
@@ -20,6 +22,7 @@ mod delete;
 mod index;
 pub(crate) mod numbers;
 mod policy;
+mod search;
 mod shape;
 mod update;
 
@@ -29,6 +32,7 @@ pub use articles::{list as list_articles, ListArticles};
 pub use create::{create, CreateTicket};
 pub use delete::delete;
 pub use index::{list, ListTickets};
+pub use search::{search, SearchTickets};
 pub use update::{update, UpdateTicket};
 
 use crate::auth::Caller;
