@@ -671,3 +671,54 @@ fn pages_are_per_page_else_limit_else_50_at_most_200_and_offset_is_not_read() {
         assert_eq!(count("query=Paged&per_page=0"), Vec::<i64>::new());
     }
 }
+
+#[test]
+fn a_generated_data_set_with_articles_is_searched_through_their_subjects_and_bodies() {
+    let mut text = Vec::new();
+    let spec = zammad_links_mock::GenerateSpec {
+        tickets: 40,
+        links: 40,
+        seed: 9,
+        articles: 2,
+    };
+    zammad_links_mock::write_document(spec, &mut text).unwrap();
+    let doc = FixtureDocument::from_json(std::str::from_utf8(&text).unwrap()).unwrap();
+    for version in every_line() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let server = zammad_links_mock::MockServer::builder()
+            .zammad_version(version)
+            .fixtures(doc.clone())
+            .db_dir(dir.path())
+            .start();
+        let client = reqwest::blocking::Client::new();
+        let search = |query: &str| -> Value {
+            let url = server.url(&format!("/api/v1/tickets/search?{query}&per_page=200"));
+            client
+                .get(url)
+                .basic_auth(AGENT.0, Some(AGENT.1))
+                .send()
+                .unwrap()
+                .json()
+                .unwrap()
+        };
+        let count = |body: &Value| match Column::of(version) {
+            Column::V50 => body["tickets_count"].as_u64().unwrap(),
+            Column::V65 | Column::V701 => body.as_array().unwrap().len() as u64,
+        };
+        // Act + Assert: the body's sign-off names the ticket; every body has "yesterday".
+        // (5.0 lists a ticket once per matching article row: each has two.)
+        let rows = if Column::of(version) == Column::V50 {
+            2
+        } else {
+            1
+        };
+        let signed = search("query=regards,%20customer%2017");
+        assert_eq!(count(&signed), rows, "{version:?}: {signed}");
+        assert_eq!(count(&search("query=yesterday")), 40 * rows, "{version:?}");
+        assert_eq!(
+            count(&search("query=10017")),
+            rows,
+            "{version:?}: the number"
+        );
+    }
+}
