@@ -50,7 +50,10 @@ enum Check {
     /// `IS NOT NULL`.
     NotNull,
     /// `ILIKE '%value%'`, or `NOT ILIKE` (a NULL column passes neither).
-    Like { pattern: Pattern, negated: bool },
+    Like {
+        pattern: Box<Pattern>,
+        negated: bool,
+    },
 }
 
 /// The operators `selector2sql` knows that the mock does not evaluate.
@@ -220,7 +223,7 @@ fn check(
             None => String::new(),
         };
         return Check::Like {
-            pattern: Pattern::new(&value, like),
+            pattern: Box::new(Pattern::new(&value, like)),
             negated,
         };
     }

@@ -166,6 +166,9 @@ impl Search<'_> {
         let mut wanted: Vec<&str> = vec!["title", "article_ids"];
         wanted.extend(self.order.keys.iter().map(|(column, _)| column.as_str()));
         wanted.extend(self.condition.columns());
+        // With a query and no condition, a ticket is read only as far as its title and, from
+        // the end, its article ids; its sort keys once it matched.
+        let read_all = self.pattern.is_none() || !tests.is_empty();
         let mut spans: Vec<Option<Range<usize>>> = vec![None; wanted.len()];
         let mut kept: Vec<Option<Range<usize>>> = Vec::new();
         let mut hits: Vec<Hit> = Vec::new();
@@ -177,7 +180,15 @@ impl Search<'_> {
             }
             let json = ticket.json();
             spans.fill(None);
-            raw::fields(json, &wanted, &mut spans);
+            if read_all {
+                raw::fields(json, &wanted, &mut spans);
+            } else {
+                spans[ARTICLE_IDS] = raw::list_near_end(json, "article_ids").or_else(|| {
+                    let mut ids = [None];
+                    raw::fields(json, &wanted[ARTICLE_IDS..=ARTICLE_IDS], &mut ids);
+                    ids[0].clone()
+                });
+            }
             let passes = tests.iter().enumerate().all(|(n, test)| {
                 let value = spans[FIXED + sorts + n].clone().map(|r| &json[r]);
                 let value = value.and_then(|v| raw::text(v, &mut decoded));
@@ -192,6 +203,9 @@ impl Search<'_> {
             };
             if entries == 0 {
                 continue;
+            }
+            if !read_all && sorts > 0 {
+                raw::fields(json, &wanted, &mut spans);
             }
             hits.push(Hit {
                 ticket: Arc::clone(ticket),
@@ -226,19 +240,25 @@ impl Search<'_> {
             return 0;
         }
         let per_row = self.rules.per_article_row;
-        let title = spans[TITLE].clone().map(|r| &json[r]);
-        let title_matches = title
-            .and_then(|t| raw::text(t, decoded))
-            .is_some_and(|t| pattern.matches(t, scratch));
-        let mut number_matches = || {
-            ticket
-                .fields
-                .number
-                .as_deref()
-                .is_some_and(|n| pattern.matches(n, scratch))
-        };
-        if title_matches || number_matches() {
-            return if per_row { rows } else { 1 };
+        if !pattern.absent_from(json) {
+            let title = spans[TITLE].clone().or_else(|| {
+                let mut title = [None];
+                raw::fields(json, &["title"], &mut title);
+                title[0].clone()
+            });
+            let title_matches = title
+                .and_then(|r| raw::text(&json[r], decoded))
+                .is_some_and(|t| pattern.matches(t, scratch));
+            let mut number_matches = || {
+                ticket
+                    .fields
+                    .number
+                    .as_deref()
+                    .is_some_and(|n| pattern.matches(n, scratch))
+            };
+            if title_matches || number_matches() {
+                return if per_row { rows } else { 1 };
+            }
         }
         let mut found = [None, None, None, None];
         let mut matching = 0;
@@ -248,6 +268,9 @@ impl Search<'_> {
                 continue;
             };
             let text = article.json();
+            if pattern.absent_from(text) {
+                continue;
+            }
             found.fill(None);
             raw::fields(text, &ARTICLE_FIELDS, &mut found);
             let hit = found.iter().any(|span| {

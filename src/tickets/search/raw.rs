@@ -58,14 +58,28 @@ fn skip_space(bytes: &[u8], from: usize) -> Option<usize> {
     (from..bytes.len()).find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r'))
 }
 
-/// The index of the quote that closes the string opening at `open`.
+/// The index of the quote that closes the string opening at `open`. Keys and most values
+/// are short: their first bytes are looked at one by one (a `memchr` call costs more than
+/// such a string), a longer rest (an article's body) through `memchr`.
 fn string_end(json: &str, open: usize) -> Option<usize> {
     let bytes = json.as_bytes();
-    let mut from = open + 1;
+    let mut i = open + 1;
+    let short = bytes.len().min(open + 1 + 32);
+    while i < short {
+        match bytes[i] {
+            b'"' => return Some(i),
+            b'\\' => i += 2,
+            _ => i += 1,
+        }
+    }
+    if i >= bytes.len() {
+        return None;
+    }
+    let mut from = i;
     loop {
         // `str::find` of one byte runs memchr.
         let quote = from + json.get(from..)?.find('"')?;
-        let backslashes = bytes[from..quote]
+        let backslashes = bytes[open + 1..quote]
             .iter()
             .rev()
             .take_while(|b| **b == b'\\')
@@ -106,6 +120,27 @@ fn value_end(json: &str, start: usize) -> Option<usize> {
                 .find(|&i| matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\n' | b'\r' | b'\t'))
                 .unwrap_or(bytes.len()),
         ),
+    }
+}
+
+/// The raw list under the top-level key `key` of a compact record text whose lists come
+/// last (a ticket's `article_ids`, after every column, as `attributes_with_association_ids`
+/// orders them): found from the end, where a key follows a `,` (inside a string a quote is
+/// always escaped). `None` when the text is not so shaped; the caller then reads it in full.
+pub(super) fn list_near_end(json: &str, key: &str) -> Option<Range<usize>> {
+    let bytes = json.as_bytes();
+    let mut end = json.len();
+    loop {
+        let at = memchr::memmem::rfind(&bytes[..end], key.as_bytes())?;
+        end = at;
+        let structural = at >= 2
+            && bytes[at - 1] == b'"'
+            && bytes[at - 2] == b','
+            && json[at + key.len()..].starts_with("\":[");
+        if structural {
+            let start = at + key.len() + 2;
+            return value_end(json, start).map(|stop| start..stop);
+        }
     }
 }
 
@@ -228,6 +263,25 @@ mod tests {
             text(r#""a\"b\\c\nd\u00e9\ud83d\ude00""#, &mut buf),
             Some("a\"b\\c\ndé😀")
         );
+    }
+
+    #[test]
+    fn long_strings_and_escapes_past_the_short_scan_end_where_they_do() {
+        let long = "x".repeat(40);
+        let json = format!(r#"{{"a":"{long}\\","b":"{long}\"q","c":1}}"#);
+        assert_eq!(found(&json, &["c"]), vec![Some("1")]);
+    }
+
+    #[test]
+    fn a_list_near_the_end_is_found_structurally_or_not_at_all() {
+        let json = r#"{"title":",\"article_ids\":[9]","preferences":{"article_ids":[8]},"article_ids":[1,2],"x_ids":[]}"#;
+        let range = list_near_end(json, "article_ids").unwrap();
+        assert_eq!(&json[range], "[1,2]");
+        assert_eq!(
+            list_near_end(r#"{"title":",\"article_ids\":[9]"}"#, "article_ids"),
+            None
+        );
+        assert_eq!(list_near_end(r#"{"article_ids":[1]}"#, "article_ids"), None);
     }
 
     #[test]

@@ -4,6 +4,8 @@
 //! case-insensitive substring). A [`Pattern`] is built once per search; matching allocates
 //! nothing once its [`Scratch`] has grown.
 
+use memchr::memmem::Finder;
+
 use crate::release::TextMatch;
 
 /// One `LIKE` pattern, `%<text>%`.
@@ -12,12 +14,16 @@ pub(super) struct Pattern {
     kind: Kind,
     /// Whether both sides are lowercased first (`ILIKE`).
     fold: bool,
+    /// Whether a record's raw JSON text without escapes holds every match of the pattern
+    /// as it is: a substring without characters JSON escapes, that folding cannot change.
+    raw_safe: bool,
 }
 
 #[derive(Debug, Clone)]
 enum Kind {
-    /// No wildcard but the two around the text: a substring (empty: everything).
-    Contains(String),
+    /// No wildcard but the two around the text: a substring (empty: everything), with its
+    /// SIMD finder (`memchr::memmem`), built once.
+    Contains(String, Box<Finder<'static>>),
     /// The pattern's pieces.
     Like(Vec<Token>),
 }
@@ -49,10 +55,7 @@ impl Pattern {
             text.to_owned()
         };
         if !rules.wildcards {
-            return Self {
-                kind: Kind::Contains(text),
-                fold,
-            };
+            return Self::with(Kind::contains(text), fold);
         }
         // PostgreSQL's `LIKE` with its default escape character, the backslash: a query
         // that ends in one escapes the closing `%`.
@@ -74,7 +77,7 @@ impl Pattern {
             && tokens.last() == Some(&Token::Any)
             && inner.iter().all(|t| matches!(t, Token::Char(_)));
         let kind = if plain || tokens == [Token::Any] {
-            Kind::Contains(
+            Kind::contains(
                 inner
                     .iter()
                     .filter_map(|t| match t {
@@ -86,7 +89,40 @@ impl Pattern {
         } else {
             Kind::Like(tokens)
         };
-        Self { kind, fold }
+        Self::with(kind, fold)
+    }
+
+    fn with(kind: Kind, fold: bool) -> Self {
+        let raw_safe = match &kind {
+            Kind::Contains(needle, _) => {
+                !needle.is_empty()
+                    && !needle
+                        .chars()
+                        .any(|c| c == '"' || c == '\\' || c.is_control())
+                    && (!fold
+                        || needle
+                            .bytes()
+                            .all(|b| b.is_ascii() && !b.is_ascii_alphabetic()))
+            }
+            Kind::Like(_) => false,
+        };
+        Self {
+            kind,
+            fold,
+            raw_safe,
+        }
+    }
+
+    /// Whether no value in a record's raw JSON text `raw` can match, without reading its
+    /// fields: the needle occurs nowhere in the text, which has no escape (so every value's
+    /// text is a piece of it). False when that cannot be told this way.
+    pub(super) fn absent_from(&self, raw: &str) -> bool {
+        let Kind::Contains(_, finder) = &self.kind else {
+            return false;
+        };
+        self.raw_safe
+            && finder.find(raw.as_bytes()).is_none()
+            && memchr::memchr(b'\\', raw.as_bytes()).is_none()
     }
 
     /// Whether `text` matches (a NULL never does: the caller gives none).
@@ -101,7 +137,7 @@ impl Pattern {
             text
         };
         match &self.kind {
-            Kind::Contains(needle) => text.contains(needle.as_str()),
+            Kind::Contains(_, finder) => finder.find(text.as_bytes()).is_some(),
             Kind::Like(tokens) => {
                 scratch.chars.clear();
                 scratch.chars.extend(text.chars());
@@ -115,16 +151,20 @@ impl Pattern {
     /// number): lowercasing maps letters and non-ASCII characters only, and those can
     /// never be part of such a match.
     fn needs_folding(&self, text: &str) -> bool {
-        let is_lower_ascii = text.is_ascii() && !text.bytes().any(|b| b.is_ascii_uppercase());
-        if is_lower_ascii {
-            return false;
-        }
-        match &self.kind {
-            Kind::Contains(needle) => !needle
+        let foldless = match &self.kind {
+            Kind::Contains(needle, _) => needle
                 .bytes()
                 .all(|b| b.is_ascii() && !b.is_ascii_alphabetic()),
-            Kind::Like(_) => true,
-        }
+            Kind::Like(_) => false,
+        };
+        !foldless && (!text.is_ascii() || text.bytes().any(|b| b.is_ascii_uppercase()))
+    }
+}
+
+impl Kind {
+    fn contains(needle: String) -> Self {
+        let finder = Box::new(Finder::new(needle.as_bytes()).into_owned());
+        Kind::Contains(needle, finder)
     }
 }
 
@@ -204,6 +244,19 @@ mod tests {
         assert!(!hit("T_st", ILIKE_QUOTED, "Test"));
         assert!(hit("50%", ILIKE_QUOTED, "up 50% off"));
         assert!(hit("34147470", ILIKE_QUOTED, "Ticket#34147470 É"));
+    }
+
+    #[test]
+    fn a_record_text_without_the_needle_or_an_escape_holds_no_match() {
+        let number = Pattern::new("34147470", ILIKE_QUOTED);
+        assert!(number.absent_from(r#"{"title":"x","body":"34147471"}"#));
+        assert!(!number.absent_from(r#"{"title":"x","body":"34147470"}"#));
+        assert!(!number.absent_from(r#"{"title":"x\u0033"}"#), "an escape");
+        // A needle with letters under ILIKE, or with wildcards, is read field by field.
+        assert!(!Pattern::new("printer", ILIKE_QUOTED).absent_from(r#"{"t":"x"}"#));
+        assert!(!Pattern::new("a_c", LIKE).absent_from(r#"{"t":"x"}"#));
+        assert!(Pattern::new("Printer", LIKE).absent_from(r#"{"t":"printer"}"#));
+        assert!(!Pattern::new("", LIKE).absent_from(r#"{"t":"x"}"#));
     }
 
     #[test]
