@@ -110,6 +110,10 @@ pub enum Command {
         /// Seed of the generator (the same seed gives the same file).
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Article records per ticket, with subjects and bodies a search finds (0: one
+        /// article id without a record per ticket, as the seed's tickets have).
+        #[arg(long, default_value_t = 0)]
+        articles: u64,
         /// The file to write.
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
@@ -285,6 +289,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
         tickets,
         links,
         seed,
+        articles,
         out,
     }) = &cli.command
     {
@@ -296,6 +301,7 @@ fn run(cli: Cli) -> Result<(), CliError> {
             tickets: *tickets,
             links: *links,
             seed: *seed,
+            articles: *articles,
         };
         write_document(spec, &mut std::io::BufWriter::new(file))?;
         log::info!(

@@ -1,13 +1,15 @@
 //! Large, realistic fixture documents for load tests and benches:
-//! `zammad-links-mock generate --tickets N --links M --out FILE`.
+//! `zammad-links-mock generate --tickets N --links M [--articles K] --out FILE`.
 //!
 //! The document is written as it is generated (a 10-million-link file never sits in memory
 //! as JSON). It holds the default data set's permissions and roles, groups, organizations, agents and
 //! customers in proportion to the tickets, tickets shaped like the seed's, and links of mixed
 //! types (normal, parent, child) between random tickets, never the same link twice. User 3
 //! is `test@test.de` / `test` with access to every group, and owns token
-//! `zammad-links-mock-token-user-3`, as in the default data set. The same seed gives the
-//! same file.
+//! `zammad-links-mock-token-user-3`, as in the default data set. With `--articles K` every
+//! ticket has K article records (`Ticket::Article`, after the tickets) whose subjects and
+//! bodies a search can find; without, each ticket lists one article id that has no record,
+//! as the seed's tickets do. The same seed gives the same file.
 
 use std::collections::HashSet;
 use std::io::{self, Write};
@@ -25,6 +27,8 @@ pub struct Spec {
     pub links: u64,
     /// Seed of the generator.
     pub seed: u64,
+    /// Article records per ticket (0: one article id without a record, as the seed's).
+    pub articles: u64,
 }
 
 /// Why generation failed.
@@ -69,6 +73,12 @@ impl Rng {
 }
 
 const LINK_TYPES: [&str; 3] = ["normal", "parent", "child"];
+
+/// Words the generated subjects and bodies are made of.
+const WORDS: [&str; 16] = [
+    "printer", "invoice", "login", "password", "delivery", "refund", "network", "laptop", "order",
+    "account", "license", "update", "screen", "backup", "mailbox", "contract",
+];
 
 /// One `Link` row of a generated document.
 #[derive(serde::Serialize)]
@@ -159,6 +169,14 @@ pub fn write_document(spec: Spec, out: &mut impl Write) -> Result<(), GenerateEr
         .as_object()
         .expect("the default data set has ticket 147470")
         .clone();
+    let per_ticket = spec.articles;
+    let article_ids = |id: u64| -> Value {
+        if per_ticket == 0 {
+            json!([id])
+        } else {
+            json!(((id - 1) * per_ticket + 1..=id * per_ticket).collect::<Vec<_>>())
+        }
+    };
     for id in 1..=tickets {
         let mut ticket = template.clone();
         let customer = first_customer + rng.below(customers);
@@ -172,12 +190,34 @@ pub fn write_document(spec: Spec, out: &mut impl Write) -> Result<(), GenerateEr
             ("customer_id", json!(customer)),
             ("updated_by_id", json!(owner)),
             ("created_by_id", json!(customer)),
-            ("article_ids", json!([id])),
+            ("article_ids", article_ids(id)),
+            ("article_count", json!(per_ticket.max(1))),
         ] {
             ticket.insert(key.into(), value);
         }
         let sep = if id > 1 { "," } else { "" };
         write!(out, "{sep}\"{id}\":{}", Value::Object(ticket))?;
+    }
+    if per_ticket > 0 {
+        out.write_all(b"},\"Ticket::Article\":{")?;
+        for id in 1..=tickets * per_ticket {
+            let ticket = (id - 1) / per_ticket + 1;
+            let word = |rng: &mut Rng| WORDS[rng.below(WORDS.len() as u64) as usize];
+            let (a, b, c) = (word(&mut rng), word(&mut rng), word(&mut rng));
+            let article = json!({"id": id, "ticket_id": ticket, "type_id": 10, "sender_id": 2,
+                "from": format!("Customer {ticket}"), "to": null, "cc": null,
+                "subject": format!("{a} {b} problem"), "reply_to": null, "message_id": null,
+                "message_id_md5": null, "in_reply_to": null, "content_type": "text/plain",
+                "references": null,
+                "body": format!("Hello, since yesterday my {a} does not work with the {b}. \
+                    I tried again this morning and the {c} still shows the same error. \
+                    Could you please have a look? Kind regards, customer {ticket}"),
+                "internal": false, "preferences": {}, "updated_by_id": 1, "created_by_id": 1,
+                "origin_by_id": null, "created_at": "2021-11-03T10:16:45.092Z",
+                "updated_at": "2021-11-03T10:16:45.092Z", "attachments": []});
+            let sep = if id > 1 { "," } else { "" };
+            write!(out, "{sep}\"{id}\":{article}")?;
+        }
     }
 
     out.write_all(b"},\"Link\":[")?;
@@ -232,6 +272,7 @@ mod tests {
                 tickets: 50,
                 links: 300,
                 seed: 7,
+                articles: 2,
             },
             &mut out,
         )
@@ -244,6 +285,12 @@ mod tests {
             .filter(|r| r.record.kind == ModelKind::Ticket)
             .count();
         assert_eq!(tickets, 50);
+        let articles = doc
+            .records
+            .iter()
+            .filter(|r| r.record.kind == ModelKind::TicketArticle)
+            .count();
+        assert_eq!(articles, 100);
         assert!(doc
             .records
             .iter()
@@ -256,6 +303,7 @@ mod tests {
             tickets: 20,
             links: 40,
             seed: 3,
+            articles: 1,
         };
         let (mut a, mut b) = (Vec::new(), Vec::new());
         write_document(spec, &mut a).unwrap();
@@ -270,6 +318,7 @@ mod tests {
                 tickets: 2,
                 links: 7,
                 seed: 1,
+                articles: 0,
             },
             &mut Vec::new(),
         );

@@ -84,6 +84,19 @@ impl<'a> Params<'a> {
         }
     }
 
+    /// The text of every `key` pair of the query string or a form body, in order: Rails
+    /// collects `sort_by[]=a&sort_by[]=b` into one array under `sort_by`.
+    pub fn texts(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .filter_map(|(_, v)| match v {
+                Param::Text(text) => Some(text.as_ref()),
+                Param::Json(_) => None,
+            })
+            .collect()
+    }
+
     /// Whether `key` was sent at all, even as null (`params.key?`).
     pub fn has(&self, key: &str) -> bool {
         self.0.iter().any(|(k, _)| k == key)
@@ -204,7 +217,7 @@ impl<'a> Params<'a> {
 }
 
 /// `value` as Ruby's `inspect` writes the object Rails parsed it into.
-fn ruby_inspect(value: &Value) -> String {
+pub(crate) fn ruby_inspect(value: &Value) -> String {
     match value {
         Value::Null => "nil".to_owned(),
         Value::Bool(b) => b.to_string(),

@@ -170,6 +170,32 @@ pub enum TicketRefusal {
     MergeIntoMerged,
     /// A merge of a ticket into itself.
     MergeIntoItself,
+    /// search: a `sort_by` value that is not a column of `tickets` (`SqlHelper#get_sort_by`).
+    SortColumnInvalid {
+        /// The value, as sent.
+        column: String,
+        /// Whether the caller may see details.
+        detailed: bool,
+    },
+    /// search: an `order_by` value other than `asc` or `desc` (`SqlHelper#get_order_by`).
+    SortOrderInvalid {
+        /// The value, as sent.
+        value: String,
+        /// Whether the caller may see details.
+        detailed: bool,
+    },
+    /// search: a `condition` Zammad's `selector2sql` cannot read; the text is its message.
+    SelectorInvalid {
+        /// The message, with the selector as Ruby's `inspect` writes it.
+        message: String,
+        /// Whether the caller may see details.
+        detailed: bool,
+    },
+    /// search: a `condition` operator Zammad knows but the mock does not evaluate.
+    SelectorUnsupported {
+        /// The operator.
+        operator: String,
+    },
 }
 
 /// Which part of a create's `links` is misshapen.

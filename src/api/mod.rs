@@ -121,6 +121,15 @@ fn zammad_routes(cfg: &mut web::ServiceConfig) {
         .route(
             &format!("/api/v1/version{suffix}"),
             only(Method::GET).to(version::show_version),
+        )
+        // Before `/api/v1/tickets/{id}`, which would take `search` for an id.
+        .route(
+            &format!("/api/v1/tickets/search{suffix}"),
+            only(Method::GET).to(tickets::search_tickets),
+        )
+        .route(
+            &format!("/api/v1/tickets/search{suffix}"),
+            only(Method::POST).to(tickets::search_tickets),
         );
     }
     cfg.route(

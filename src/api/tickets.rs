@@ -1,8 +1,9 @@
 //! The ticket and user calls that link workflows make around the Links API (spec §7):
 //! `GET /api/v1/tickets/:id` (with `expand`, `full` or `all`), `GET /api/v1/tickets` and
 //! `GET /api/v1/users/me`, and the calls that make the tickets an integration links:
-//! `POST /api/v1/tickets`, `PUT` and `DELETE /api/v1/tickets/:id` (issue 22), and
-//! `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number` (issue 23). Each is a thin
+//! `POST /api/v1/tickets`, `PUT` and `DELETE /api/v1/tickets/:id` (issue 22), the merge,
+//! `PUT /api/v1/ticket_merge/:source_ticket_id/:target_ticket_number`, and the search,
+//! `GET|POST /api/v1/tickets/search` (issue 23). Each is a thin
 //! adapter of `tickets`. Same authentication as the link calls.
 
 use actix_web::http::StatusCode;
@@ -12,7 +13,7 @@ use super::answer::json_success;
 use super::extract::Call;
 use super::ApiError;
 use crate::tickets::{
-    self, Asked, CreateTicket, ListTickets, MergeTickets, ShowTicket, UpdateTicket,
+    self, Asked, CreateTicket, ListTickets, MergeTickets, SearchTickets, ShowTicket, UpdateTicket,
 };
 
 /// `GET /api/v1/tickets/:id`: 200 with the ticket in the shape asked for.
@@ -42,6 +43,16 @@ pub(super) async fn list_tickets(call: Call) -> Result<HttpResponse, ApiError> {
         asked: Asked::from_params(&params, call.release()),
     };
     let body = tickets::list(call.state(), &request, caller).map_err(call.failed())?;
+    Ok(json_success(StatusCode::OK, body))
+}
+
+/// `GET|POST /api/v1/tickets/search`: 200 with the page of matching tickets in the shape
+/// asked for.
+pub(super) async fn search_tickets(call: Call) -> Result<HttpResponse, ApiError> {
+    let caller = call.caller()?;
+    let params = call.params()?;
+    let request = SearchTickets { params: &params };
+    let body = tickets::search(call.state(), &request, caller).map_err(call.failed())?;
     Ok(json_success(StatusCode::OK, body))
 }
 

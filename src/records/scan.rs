@@ -43,6 +43,20 @@ impl RecordStore {
         }
         found
     }
+
+    /// Every record of `kind`, in no particular order: one pass over the records that does
+    /// not sort them (the ticket search orders only what it keeps). The records are
+    /// collected before anything looks at them, so no shard lock is held while the caller
+    /// reads the store again.
+    ///
+    /// Locking: shard read locks, one at a time.
+    pub fn unordered_of(&self, kind: ModelKind) -> Vec<Arc<Stored>> {
+        self.records
+            .iter()
+            .filter(|entry| entry.key().0 == kind)
+            .map(|entry| Arc::clone(entry.value()))
+            .collect()
+    }
 }
 
 /// Whether a data set has few records of `kind` (everything but tickets, users and

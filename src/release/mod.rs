@@ -18,6 +18,7 @@
 
 mod parts;
 mod room;
+mod search;
 mod ticket_calls;
 mod v5_0;
 mod v6_5;
@@ -41,6 +42,7 @@ pub(crate) use room::{
     WalkFn,
 };
 
+pub(crate) use search::{SearchAnswer, SearchRules, TextMatch};
 pub(crate) use ticket_calls::{
     ClosedTickets, DuplicateLinks, MergeAccess, MergeRules, TicketCallRules,
 };

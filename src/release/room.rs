@@ -11,7 +11,7 @@ use crate::model::ModelKind;
 use crate::records::{Record, RecordStore};
 use crate::seeds::Seeds;
 
-use super::TicketCallRules;
+use super::{SearchRules, TicketCallRules};
 
 /// Everything one behaviour line does its own way. Each line's file has one, as `ROOM`.
 #[derive(Debug)]
@@ -38,6 +38,8 @@ pub(crate) struct Room {
     pub booleans: Booleans,
     /// The rules of create, update, delete and articles.
     pub ticket_calls: TicketCallRules,
+    /// The rules of the ticket search.
+    pub search: SearchRules,
 }
 
 /// Releases `major.minor.patch` a line answers for: `minor` with a patch level in `patches`,

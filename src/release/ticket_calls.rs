@@ -227,6 +227,34 @@ impl TicketCallRules {
             // `Ticket#merge_to` raises `Exceptions::UnprocessableEntity`.
             TicketRefusal::MergeIntoMerged => humanized(self.merge.into_merged.into()),
             TicketRefusal::MergeIntoItself => humanized(self.merge.into_itself.into()),
+            // `lib/sql_helper.rb` raises these as `RuntimeError`s (500; spec §7.1, §11.4).
+            TicketRefusal::SortColumnInvalid {
+                column,
+                detailed: shown,
+            } => detailed(
+                format!("Found invalid column '{column}' for sorting."),
+                *shown,
+            ),
+            TicketRefusal::SortOrderInvalid {
+                value,
+                detailed: shown,
+            } => detailed(
+                format!("Found invalid order by value {value}. Please use 'asc' or 'desc'."),
+                *shown,
+            ),
+            // `selector2sql`'s `raise "Invalid selector …"` (500 in Zammad).
+            TicketRefusal::SelectorInvalid {
+                message,
+                detailed: shown,
+            } => detailed(message.clone(), *shown),
+            // The mock's own refusal: Zammad would evaluate the operator.
+            TicketRefusal::SelectorUnsupported { operator } => Failure::new(
+                Raised::Invalid,
+                format!(
+                    "The operator '{operator}' is not supported in search conditions \
+                     (the mock evaluates is, is not, contains and contains not)"
+                ),
+            ),
         }
     }
 }

@@ -8,7 +8,7 @@ use super::ticket_calls::ARTICLE_ASSOCIATIONS;
 use super::{
     AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks, Duplicates,
     ExpandRules, Fixed, LinkRules, MergeAccess, MergeRules, Paging, PermissionDenied, Raised, Room,
-    SelfLinks, Shape, TicketCallRules, TicketRules,
+    SearchAnswer, SearchRules, SelfLinks, Shape, TextMatch, TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -74,6 +74,32 @@ pub(super) const ROOM: Room = Room {
     seeds: &SEEDS,
     booleans: Booleans::TrueOrOne,
     ticket_calls: TICKET_CALLS,
+    search: SEARCH,
+};
+
+/// The ticket search of Zammad 5.0 without Elasticsearch (spec column V50): the SQL
+/// fallback of `app/models/ticket/search.rb` (`zammad/zammad@5df98684`): `LIKE` with the
+/// query put into the pattern as it is, joined to the articles, and
+/// `TicketsController#search`'s `{tickets, tickets_count, assets}`.
+pub(super) const SEARCH: SearchRules = SearchRules {
+    // The ticket index's scope: `read` groups, own tickets, a shared organization's.
+    scope: index_scope,
+    // `Ticket.search_preferences` (5.0) answers for every caller.
+    needs_ticket_permission: false,
+    text: TextMatch {
+        case_sensitive: true,
+        wildcards: true,
+    },
+    per_article_row: true,
+    blank_query_joins_articles: true,
+    query_drops_condition: true,
+    term: false,
+    answer: SearchAnswer::Tickets,
+    // `tickets_controller.rb#search`: `paginate_with(max: 200, default: 50)`.
+    paging: Paging {
+        default_per_page: 50,
+        max_per_page: 200,
+    },
 };
 
 /// The ticket calls of Zammad 5.0 (spec column V50): no transaction around a create, an

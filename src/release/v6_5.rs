@@ -10,7 +10,8 @@ use super::parts::{self, Out};
 use super::{
     v5_0, AllPart, AssetRules, AuthRules, Booleans, ClosedTickets, Covers, DuplicateLinks,
     Duplicates, ExpandRules, Fixed, LinkPolicy, LinkRules, MergeAccess, MergeRules,
-    PermissionDenied, Raised, Room, SelfLinks, TicketCallRules, TicketRules,
+    PermissionDenied, Raised, Room, SearchAnswer, SearchRules, SelfLinks, TextMatch,
+    TicketCallRules, TicketRules,
 };
 use crate::assets::CustomerView;
 use crate::auth::Caller;
@@ -70,7 +71,31 @@ pub(super) const ROOM: Room = Room {
     // `has_response_extentions.rb` casts with `ActiveModel::Type::Boolean`.
     booleans: Booleans::ActiveModel,
     ticket_calls: TICKET_CALLS,
+    search: SEARCH,
     ..v5_0::ROOM
+};
+
+/// The ticket search of Zammad 6.5 without Elasticsearch (spec column V65):
+/// `CanSearch.search_sql` (`app/models/concerns/can_search.rb`) with
+/// `Ticket::Search.search_sql_query_extension`: `ILIKE` over the quoted query
+/// (`where_or_cis`, `SqlHelper.quote_like`), grouped by ticket, the read scope without the
+/// `report` exception (`search_preferences` stops callers without `ticket.agent` and
+/// `ticket.customer` first), and `model_search_render`'s shapes without `with_total_count`.
+pub(super) const SEARCH: SearchRules = SearchRules {
+    scope: scope_without_report,
+    needs_ticket_permission: true,
+    text: TextMatch {
+        case_sensitive: false,
+        wildcards: false,
+    },
+    per_article_row: false,
+    blank_query_joins_articles: false,
+    query_drops_condition: false,
+    term: true,
+    answer: SearchAnswer::Models {
+        with_total_count: false,
+    },
+    ..v5_0::SEARCH
 };
 
 /// The ticket calls of Zammad 6.5 (spec column V65): a create is one transaction, an

@@ -4,7 +4,10 @@
 //! (AI models arrive with 7.0); the 79-permission table of the 7.0 development line; no
 //! `report` exception in the ticket index.
 
-use super::{v5_0, v6_5, Covers, ExpandRules, MergeRules, Room, TicketCallRules, TicketRules};
+use super::{
+    v5_0, v6_5, Covers, ExpandRules, MergeRules, Room, SearchAnswer, SearchRules, TicketCallRules,
+    TicketRules,
+};
 use crate::expand::Association;
 
 pub(super) const ROOM: Room = Room {
@@ -21,7 +24,18 @@ pub(super) const ROOM: Room = Room {
         ..v6_5::ROOM.expand
     },
     ticket_calls: TICKET_CALLS,
+    search: SEARCH,
     ..v6_5::ROOM
+};
+
+/// The ticket search of 7.0.1+ (spec column V701): as 6.5, and `with_total_count` wraps
+/// the records, the expanded records and the labels in `{records, total_count}`
+/// (`application_controller/renders_models.rb#model_search_render`, Zammad issue #5687).
+pub(super) const SEARCH: SearchRules = SearchRules {
+    answer: SearchAnswer::Models {
+        with_total_count: true,
+    },
+    ..v6_5::SEARCH
 };
 
 /// 6.5's ticket associations with the AI results (`has_many :ai_stored_results`) after the

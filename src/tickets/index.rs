@@ -80,9 +80,11 @@ pub fn list(
 
 /// Which slice of the listed tickets a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Page {
-    offset: usize,
-    limit: usize,
+pub(super) struct Page {
+    /// How many entries come before the page.
+    pub(super) offset: usize,
+    /// How many entries the page holds at most.
+    pub(super) limit: usize,
 }
 
 impl Page {
@@ -90,7 +92,7 @@ impl Page {
     /// cut to the most, `page` defaults to 1, offset = (page − 1) × limit; each counts on
     /// its own. Zammad hands a negative offset or limit to PostgreSQL, which refuses it (an
     /// unrescued error); the mock answers those pages as empty instead (a choice of the mock).
-    fn of(page: Option<i64>, per_page: Option<i64>, paging: Paging) -> Self {
+    pub(super) fn of(page: Option<i64>, per_page: Option<i64>, paging: Paging) -> Self {
         let limit = per_page
             .unwrap_or(paging.default_per_page)
             .min(paging.max_per_page);

@@ -6,7 +6,9 @@
 //! (`update`), merged (`merge`, its links in `merge_links`) and deleted (`delete`) here
 //! too, with their articles (`articles`); the
 //! attributes' cleaning, the customer, a new record's shape, the ticket policy and the
-//! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`).
+//! numbers each have a room (`attributes`, `customer`, `shape`, `policy`, `numbers`). The
+//! ticket search, as a Zammad without Elasticsearch answers it, is a room of its own
+//! (`search`).
 //!
 //! Like `links`, each call takes a typed request and the caller, and answers a body or a
 //! reason ([`Refusal`]); what differs between releases (the policy, the order of the shapes,
@@ -23,6 +25,7 @@ mod merge;
 mod merge_links;
 pub(crate) mod numbers;
 mod policy;
+mod search;
 mod shape;
 mod update;
 
@@ -33,6 +36,7 @@ pub use create::{create, CreateTicket};
 pub use delete::delete;
 pub use index::{list, ListTickets};
 pub use merge::{is_merged, merge, MergeTickets};
+pub use search::{search, SearchTickets};
 pub use update::{update, UpdateTicket};
 
 use crate::auth::Caller;

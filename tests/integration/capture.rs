@@ -87,6 +87,7 @@ fn generated(tickets: u64, links: u64) -> FixtureDocument {
             tickets,
             links,
             seed: 42,
+            articles: 0,
         },
         &mut out,
     )

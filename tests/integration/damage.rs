@@ -115,6 +115,7 @@ fn zeroed_blocks_are_refused_whether_sled_notices_them_or_the_mock_does() {
         tickets: 2_000,
         links: 20_000,
         seed: 42,
+        articles: 0,
     };
     zammad_links_mock::write_document(spec, &mut std::fs::File::create(fixtures.path()).unwrap())
         .unwrap();

@@ -770,6 +770,7 @@ fn screenshots() {
             tickets,
             links: tickets * links / 2,
             seed: 7,
+            articles: 0,
         };
         zammad_links_mock::write_document(spec, &mut text).unwrap();
         let doc: Value = serde_json::from_slice(&text).unwrap();

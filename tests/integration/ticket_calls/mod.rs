@@ -24,6 +24,9 @@ mod articles;
 /// `PUT /api/v1/tickets/:id`: §4.
 mod update;
 
+/// `GET|POST /api/v1/tickets/search`: §7 and §11.6.
+mod search;
+
 /// Real clients (zammad-py, zammadoo, the official PHP client) through a whole round.
 mod clients;
 
