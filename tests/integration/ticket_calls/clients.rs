@@ -1,6 +1,8 @@
 //! Real clients' own use (issue 22, "How it is shown"): zammad-py and zammadoo from PyPI
 //! create tickets, link, list, unlink and delete them against every release line
-//! (`tests/clients/python_ticket_clients.py`); and the official PHP client's own
+//! (`tests/clients/python_ticket_clients.py`), and find a ticket by number with their search
+//! call, link it, merge two tickets and list the links afterwards (issue 23,
+//! `tests/clients/python_search_merge.py`); and the official PHP client's own
 //! `test/Integration/LinkIntegrationTest.php`, `TicketIntegrationTest.php` and
 //! `SearchIntegrationTest.php`
 //! (zammad-api-client-php 3.x) with Debian's PHP, Guzzle and PHPUnit and no Composer
@@ -105,5 +107,31 @@ fn the_php_clients_own_link_and_ticket_tests_pass_where_zammad_takes_their_set_u
             );
             assert!(text.contains(expected), "{version:?} {file}: {text}");
         }
+    }
+}
+
+#[test]
+fn zammad_py_and_zammadoo_find_by_number_link_merge_and_list_on_every_line() {
+    let python = crate::releases::python_with_clients();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/clients/python_search_merge.py"
+    );
+    for version in every_line() {
+        let app = App::start(version);
+        // Act
+        let output = Command::new(&python)
+            .arg(script)
+            .arg(app.server.uri())
+            .arg(version.line_name())
+            .output()
+            .unwrap();
+        // Assert
+        assert!(
+            output.status.success(),
+            "{version:?}: {}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
     }
 }
