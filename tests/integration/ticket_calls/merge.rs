@@ -730,3 +730,42 @@ fn a_fault_rule_on_the_merge_route_answers_instead_and_changes_nothing() {
         (200, &json!("success"))
     );
 }
+
+#[test]
+fn after_a_merge_the_search_finds_the_moved_articles_text_on_the_target_only() {
+    for version in every_line() {
+        let app = App::start(version);
+        let mut body = minimal("source");
+        body["article"]["body"] = json!("the toner smells of burnt toast");
+        let (status, source) = app.create(body);
+        assert_eq!(status, 201, "{source}");
+        let source = source["id"].as_i64().unwrap();
+        let target = app.create_simple("target");
+        let search = "/api/v1/tickets/search?query=burnt%20toast&expand=true";
+        let ids = |app: &App| -> Vec<Value> {
+            let (status, found) = app.get(search);
+            assert_eq!(status, 200, "{version:?}: {found}");
+            found
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["id"].clone())
+                .collect()
+        };
+        assert_eq!(ids(&app), [json!(source)], "{version:?}");
+        // Act
+        let (status, body) = app.merge_as(AGENT, source, &app.number(target));
+        // Assert: the article is the target's now (one matching article row, so once on
+        // every line); the source holds only its "merged" note.
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(ids(&app), [json!(target)], "{version:?}");
+        let (_, merged) = app.get("/api/v1/tickets/search?query=merged&expand=true");
+        let merged: Vec<_> = merged
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["id"].clone())
+            .collect();
+        assert_eq!(merged, [json!(source)], "{version:?}");
+    }
+}
