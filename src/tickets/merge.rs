@@ -132,7 +132,7 @@ fn merge_in(
     merge_links::merge(tx, source.id, target.id, now)?;
     // `self.state_id = merged; self.owner_id = 1; save!` by the caller.
     let merged = seeded(records, seeds, Lookup::State, MERGED);
-    let changed = state_id(&source) != Some(merged) || source.fields.owner_id != Some(1);
+    let changed = super::state_id(&source) != Some(merged) || source.fields.owner_id != Some(1);
     source_attrs.insert("state_id".into(), merged.into());
     source_attrs.insert("owner_id".into(), 1.into());
     if changed {
@@ -214,7 +214,7 @@ fn checked(
 /// Whether `ticket` is merged into another: its state is the seeded `merged`
 /// (`state.state_type.name == 'merged'` in `Ticket#merge_to`).
 pub fn is_merged(ticket: &Record, records: &RecordStore, release: ZammadVersion) -> bool {
-    state_id(ticket)
+    super::state_id(ticket)
         .and_then(|id| Lookup::State.name(records, release.room().seeds, id))
         .is_some_and(|name| name == MERGED)
 }
@@ -229,17 +229,6 @@ fn agent_update_access(caller: &Caller, records: &RecordStore, ticket: &Record) 
                 .is_some_and(|g| g.is_active())
                 && caller.has_group_access(group, "change")
         })
-}
-
-/// A ticket record's `state_id`.
-fn state_id(ticket: &Record) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    struct State {
-        state_id: Option<i64>,
-    }
-    serde_json::from_str::<State>(ticket.json())
-        .ok()
-        .and_then(|s| s.state_id)
 }
 
 /// A record's attributes, in their stored order.

@@ -241,3 +241,15 @@ pub fn me(state: &AppState, asked: Asked, caller: &Caller) -> String {
         caller.user.json().to_string()
     }
 }
+
+/// A ticket record's `state_id` (update's follow-up check and merge's "already merged" read
+/// it without parsing the whole record).
+fn state_id(ticket: &crate::records::Record) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct State {
+        state_id: Option<i64>,
+    }
+    serde_json::from_str::<State>(ticket.json())
+        .ok()
+        .and_then(|s| s.state_id)
+}

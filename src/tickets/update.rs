@@ -196,7 +196,7 @@ fn follow_up(
 ) -> Result<(), DomainError> {
     let records = tx.records();
     let seeds = release.room().seeds;
-    let closed = ticket_state_of(ticket)
+    let closed = super::state_id(ticket)
         .and_then(|id| Lookup::State.name(records, seeds, id))
         .is_some_and(|name| name == "closed");
     let may_update = policy::access(caller, records, release, ticket, "change");
@@ -232,17 +232,6 @@ fn follow_up(
             }
         }
     }
-}
-
-/// A ticket record's state id.
-fn ticket_state_of(ticket: &Stored) -> Option<i64> {
-    #[derive(serde::Deserialize)]
-    struct State {
-        state_id: Option<i64>,
-    }
-    serde_json::from_str::<State>(ticket.json())
-        .ok()
-        .and_then(|s| s.state_id)
 }
 
 /// A group's `follow_up_possible` (`yes` when the group does not say).

@@ -2,7 +2,8 @@
 create two tickets, link them, list, unlink, create one more as a child (`links` on create,
 as a ticket split does) and delete the tickets again, against a running mock.
 
-Usage: python python_ticket_clients.py BASE_URL   (BASE_URL like http://127.0.0.1:3000)
+Usage: python python_ticket_clients.py BASE_URL [LINE]   (BASE_URL like http://127.0.0.1:3000; the
+behaviour line, given by the test to every script, changes nothing here)
 Exits non-zero with a message on the first difference. Run by tests/integration/ticket_calls.
 """
 
