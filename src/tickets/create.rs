@@ -165,13 +165,7 @@ fn create_in(
         article.as_deref(),
         now,
     );
-    let (record, _) = Record::from_attributes(ModelKind::Ticket, id, attrs).map_err(|e| {
-        TicketRefusal::InvalidParamValue {
-            attribute: e.field,
-            value: e.reason,
-        }
-    })?;
-    tx.put_created(record);
+    tx.put_created(record_of(ModelKind::Ticket, id, attrs)?);
     rest.map(|()| id)
 }
 
@@ -358,18 +352,33 @@ fn generate_number(tx: &mut WriteTx<'_>) -> Result<String, DomainError> {
     Err(TicketRefusal::AlreadyExists.into())
 }
 
+/// `attrs` as record `kind`/`id`; a value the kind's typed fields cannot hold is refused as
+/// that parameter's invalid value.
+fn record_of(kind: ModelKind, id: i64, attrs: Map<String, Value>) -> Result<Record, DomainError> {
+    let (record, _) =
+        Record::from_attributes(kind, id, attrs).map_err(|e| TicketRefusal::InvalidParamValue {
+            attribute: e.field,
+            value: e.reason,
+        })?;
+    Ok(record)
+}
+
+/// Writes record `kind`/`id` with `attrs` in `tx`.
+pub(super) fn put_attributes(
+    tx: &mut WriteTx<'_>,
+    kind: ModelKind,
+    id: i64,
+    attrs: Map<String, Value>,
+) -> Result<(), DomainError> {
+    tx.put_record(record_of(kind, id, attrs)?, None);
+    Ok(())
+}
+
 /// Writes ticket `id` with `attrs` in `tx`.
 pub(super) fn put_ticket(
     tx: &mut WriteTx<'_>,
     id: i64,
     attrs: Map<String, Value>,
 ) -> Result<(), DomainError> {
-    let (record, _) = Record::from_attributes(ModelKind::Ticket, id, attrs).map_err(|e| {
-        TicketRefusal::InvalidParamValue {
-            attribute: e.field,
-            value: e.reason,
-        }
-    })?;
-    tx.put_record(record, None);
-    Ok(())
+    put_attributes(tx, ModelKind::Ticket, id, attrs)
 }

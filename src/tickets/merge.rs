@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 
 use super::articles::{self, ForTicket};
 use super::attributes::seeded;
-use super::create::put_ticket;
+use super::create::{put_attributes, put_ticket};
 use super::merge_links;
 use super::policy;
 use crate::auth::{AuthMethod, Caller};
@@ -84,7 +84,7 @@ fn merge_in(
             let mut attrs = attributes(&article);
             attrs.insert("ticket_id".into(), target.id.into());
             attrs.insert("updated_at".into(), Value::String(now.to_string()));
-            put(tx, ModelKind::TicketArticle, article.id, attrs)?;
+            put_attributes(tx, ModelKind::TicketArticle, article.id, attrs)?;
         }
     }
     let mut target_attrs = attributes(&target);
@@ -234,20 +234,4 @@ fn agent_update_access(caller: &Caller, records: &RecordStore, ticket: &Record) 
 /// A record's attributes, in their stored order.
 fn attributes(record: &Record) -> Map<String, Value> {
     serde_json::from_str(record.json()).expect("stored record JSON is always an object")
-}
-
-/// Writes `attrs` as record `kind`/`id`.
-fn put(
-    tx: &mut WriteTx<'_>,
-    kind: ModelKind,
-    id: i64,
-    attrs: Map<String, Value>,
-) -> Result<(), DomainError> {
-    let (record, _) =
-        Record::from_attributes(kind, id, attrs).map_err(|e| TicketRefusal::InvalidParamValue {
-            attribute: e.field,
-            value: e.reason,
-        })?;
-    tx.put_record(record, None);
-    Ok(())
 }
